@@ -1,0 +1,205 @@
+package io.deagent.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.deagent.core.Diagnosis;
+import io.deagent.core.LogDiagnoser;
+import io.deagent.core.Taxonomy;
+import io.deagent.core.log.LogReader;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Score the diagnosis on labelled cases (JSON Lines: id, log, category, fix_class, entities, hard).",
+            "\"log\" is the log text, or a path relative to the cases file."
+        })
+final class EvalCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "CASES.jsonl", description = "one or more case files")
+    List<Path> files;
+
+    @Option(
+            names = {"-v", "--verbose"},
+            description = "list every case that was diagnosed wrong")
+    boolean verbose;
+
+    @Option(names = "--fail-under", paramLabel = "PERCENT", description = "exit 1 when category accuracy is lower")
+    Double failUnder;
+
+    /** One labelled case and what the diagnosis said. */
+    record Outcome(
+            String id,
+            String expected,
+            String got,
+            String expectedFix,
+            String gotFix,
+            boolean hard,
+            int entitiesExpected,
+            int entitiesFound,
+            String rule) {
+        boolean correct() {
+            return expected.equals(got);
+        }
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        List<Outcome> outcomes = new ArrayList<>();
+        LogDiagnoser diagnoser = LogDiagnoser.builtIn();
+        LogReader reader = new LogReader();
+        for (Path f : files) {
+            if (!Files.isRegularFile(f)) {
+                throw new UsageException("no such cases file: " + f + " (check the path)");
+            }
+            int lineNo = 0;
+            try (BufferedReader in = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    lineNo++;
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    outcomes.add(evaluate(f, lineNo, line, diagnoser, reader));
+                }
+            }
+        }
+        if (outcomes.isEmpty()) {
+            throw new UsageException("no cases in " + files);
+        }
+        double accuracy = print(outcomes, spec.commandLine().getOut());
+        return failUnder != null && accuracy * 100 < failUnder ? 1 : 0;
+    }
+
+    private Outcome evaluate(Path file, int lineNo, String line, LogDiagnoser diagnoser, LogReader reader)
+            throws IOException {
+        JsonNode c;
+        try {
+            c = JSON.readTree(line);
+        } catch (IOException e) {
+            throw new UsageException(file + ":" + lineNo + ": not a JSON object ("
+                    + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+        String id = c.path("id").asText("line " + lineNo);
+        String category = c.path("category").asText("");
+        if (!Taxonomy.isCategory(category)) {
+            throw new UsageException(file + ":" + lineNo + ": case " + id + " has unknown category '" + category + "'");
+        }
+        String log =
+                c.has("log_file") ? c.get("log_file").asText() : c.path("log").asText("");
+        Path dir = file.toAbsolutePath().getParent();
+        Diagnosis d;
+        Path asPath = log.contains("\n") || log.length() > 4096 ? null : dir.resolve(log);
+        if (asPath != null && !log.isBlank() && Files.isRegularFile(asPath)) {
+            d = diagnoser.diagnose(reader.read(asPath), java.util.Optional.empty(), List.of());
+        } else {
+            d = diagnoser.diagnose(reader.read(log), java.util.Optional.empty(), List.of());
+        }
+        int expectedEntities = 0;
+        int found = 0;
+        JsonNode ents = c.path("entities");
+        if (ents.isObject()) {
+            for (Map.Entry<String, JsonNode> e : ents.properties()) {
+                expectedEntities++;
+                if (e.getValue().asText().equals(d.entities().get(e.getKey()))) {
+                    found++;
+                }
+            }
+        }
+        return new Outcome(
+                id,
+                category,
+                d.category(),
+                c.path("fix_class").asText(""),
+                d.fix().fixClass(),
+                c.path("hard").asBoolean(false),
+                expectedEntities,
+                found,
+                d.ruleId().orElse("-"));
+    }
+
+    private double print(List<Outcome> outcomes, PrintWriter out) {
+        Map<String, int[]> perCategory = new TreeMap<>();
+        Map<String, List<String>> confusions = new TreeMap<>();
+        int correct = 0, hard = 0, hardCorrect = 0, fixCorrect = 0, entExpected = 0, entFound = 0;
+        for (Outcome o : outcomes) {
+            int[] counts = perCategory.computeIfAbsent(o.expected(), k -> new int[2]);
+            counts[0]++;
+            if (o.correct()) {
+                counts[1]++;
+                correct++;
+            } else {
+                confusions
+                        .computeIfAbsent(o.expected() + " → " + o.got(), k -> new ArrayList<>())
+                        .add(o.id());
+            }
+            if (o.hard()) {
+                hard++;
+                hardCorrect += o.correct() ? 1 : 0;
+            }
+            fixCorrect += o.expectedFix().equals(o.gotFix()) ? 1 : 0;
+            entExpected += o.entitiesExpected();
+            entFound += o.entitiesFound();
+        }
+        out.printf("de-agent eval: %d cases%n%n", outcomes.size());
+        out.printf("%-32s %6s %8s %9s%n", "category", "cases", "correct", "accuracy");
+        for (Map.Entry<String, int[]> e : perCategory.entrySet()) {
+            out.printf(
+                    "%-32s %6d %8d %9s%n",
+                    e.getKey(), e.getValue()[0], e.getValue()[1], pct(e.getValue()[1], e.getValue()[0]));
+        }
+        out.printf(
+                "%-32s %6d %8d %9s%n",
+                "ALL (category accuracy)", outcomes.size(), correct, pct(correct, outcomes.size()));
+        out.printf("%-32s %6d %8d %9s%n", "hard cases", hard, hardCorrect, pct(hardCorrect, hard));
+        out.printf("%-32s %6d %8d %9s%n", "fix class", outcomes.size(), fixCorrect, pct(fixCorrect, outcomes.size()));
+        out.printf(
+                "%-32s %6d %8d %9s%n",
+                "entities (expected value found)", entExpected, entFound, pct(entFound, entExpected));
+        if (!confusions.isEmpty()) {
+            out.printf("%nconfusions (expected → diagnosed)%n");
+            Map<String, List<String>> sorted = new LinkedHashMap<>();
+            confusions.entrySet().stream()
+                    .sorted((a, b) -> b.getValue().size() - a.getValue().size())
+                    .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+            sorted.forEach((k, ids) -> out.printf(
+                    "  %-60s %3d  %s%n", k, ids.size(), String.join(", ", ids.subList(0, Math.min(8, ids.size())))));
+        }
+        if (verbose) {
+            out.printf("%nmisses%n");
+            for (Outcome o : outcomes) {
+                if (!o.correct()) {
+                    out.printf("  %-8s expected %-28s got %-28s rule %s%n", o.id(), o.expected(), o.got(), o.rule());
+                }
+            }
+        }
+        out.flush();
+        return outcomes.isEmpty() ? 0 : (double) correct / outcomes.size();
+    }
+
+    private static String pct(int n, int d) {
+        return d == 0 ? "-" : String.format(Locale.ROOT, "%.1f%%", 100.0 * n / d);
+    }
+}

@@ -1,0 +1,30 @@
+package io.deagent.core;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+
+/** The JSON form of a {@link Diagnosis}: snake_case keys, {@code null} for absent optional parts. */
+public final class DiagnosisJson {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .registerModule(new Jdk8Module())
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    private DiagnosisJson() {}
+
+    public static String write(Diagnosis d) {
+        try {
+            return MAPPER.writeValueAsString(d);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a Diagnosis always serialises", e);
+        }
+    }
+
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+}

@@ -1,0 +1,303 @@
+package io.deagent.core.rules;
+
+import io.deagent.core.Taxonomy;
+import io.deagent.core.log.ExceptionChain;
+import io.deagent.core.log.LogDocument;
+import io.deagent.core.log.LogLine;
+import io.deagent.core.log.ThrownException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Pure and deterministic: evaluates every rule over what the reader found and picks the root cause.
+ *
+ * <p>The taxonomy's "how to label" order is implemented as scoring: a rule's own priority (specific
+ * beats generic, a memory kill beats the SIGTERM it causes), plus where its proof sits: in the root-cause
+ * exception of the failing chain (not the wrapper), in that chain, in the last attempt, and not only in
+ * warnings the run recovered from.
+ */
+public final class Classifier {
+
+    private static final Pattern SQLSTATE = Pattern.compile(
+            "(?i)(?:SQLSTATE[:=\\s]*\\[?|SQL state[:=\\s]*|\\(|state=|sqlstate\\s)([0-9A-Z]{5})\\b\\]?\\)?");
+    private static final int UNKNOWN_BELOW = 35;
+
+    private final RuleCatalog catalog;
+
+    public Classifier(RuleCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    /** One rule that matched, with its proof and its score. */
+    public record Hit(
+            RuleCatalog.LoadedRule rule,
+            List<LogLine> proof,
+            double score,
+            boolean inRoot,
+            boolean inChain,
+            boolean warnOnly) {}
+
+    public Classification classify(LogDocument doc) {
+        Context ctx = new Context(doc);
+        List<Hit> hits = hits(doc, ctx);
+        if (hits.isEmpty() || hits.get(0).score() < UNKNOWN_BELOW) {
+            return unknown(doc, ctx, hits);
+        }
+        Hit best = hits.get(0);
+        Optional<Hit> rival = hits.stream()
+                .filter(h ->
+                        !h.rule().rule().category().equals(best.rule().rule().category()))
+                .findFirst();
+        double confidence = confidence(best, rival);
+        Map<String, String> entities = entities(doc, ctx, best);
+        return new Classification(
+                Optional.of(best.rule()),
+                best.rule().rule().category(),
+                confidence,
+                best.proof(),
+                entities,
+                ctx.root,
+                rival.map(h -> h.rule().rule().category()));
+    }
+
+    /** Every matching rule, best first. Public for the eval command's explanations and for tests. */
+    public List<Hit> hits(LogDocument doc) {
+        return hits(doc, new Context(doc));
+    }
+
+    private List<Hit> hits(LogDocument doc, Context ctx) {
+        List<Hit> hits = new ArrayList<>();
+        for (RuleCatalog.LoadedRule rule : catalog.rules()) {
+            evaluate(rule, doc, ctx).ifPresent(hits::add);
+        }
+        hits.sort(Comparator.comparingDouble(Hit::score)
+                .reversed()
+                .thenComparing(h -> -h.rule().rule().priority())
+                .thenComparing(h -> h.rule().rule().id()));
+        return hits;
+    }
+
+    /** What the scoring needs to know about the log once. */
+    private static final class Context {
+        final Optional<ExceptionChain> primary;
+        final Optional<ThrownException> root;
+        final List<ThrownException> all = new ArrayList<>();
+        final long total;
+        final int lastAttempt;
+
+        Context(LogDocument doc) {
+            primary = doc.primaryChain();
+            root = primary.map(ExceptionChain::rootCause);
+            doc.chains().forEach(c -> all.addAll(c.links()));
+            total = Math.max(1, doc.totalLines());
+            lastAttempt = doc.lastAttemptLine();
+        }
+
+        boolean rootIsReal() {
+            return root.isPresent() && !ExceptionChain.isWrapper(root.get());
+        }
+
+        boolean inRoot(int line) {
+            if (!rootIsReal()) {
+                return false;
+            }
+            ThrownException r = root.get();
+            return line >= r.line() && line <= Math.max(r.line(), r.lastLine());
+        }
+
+        boolean inChain(int line) {
+            return primary.isPresent() && primary.get().contains(line);
+        }
+
+        boolean inAnyChain(LogDocument doc, int line) {
+            return doc.chains().stream().anyMatch(c -> c.contains(line));
+        }
+    }
+
+    private Optional<Hit> evaluate(RuleCatalog.LoadedRule rule, LogDocument doc, Context ctx) {
+        List<LogLine> proof = new ArrayList<>();
+        boolean viaRoot = false;
+        boolean viaChain = false;
+        boolean anyMatched = false;
+        for (RuleCatalog.CompiledMatcher m : rule.any()) {
+            MatchResult r = match(m, doc, ctx);
+            if (r.matched()) {
+                anyMatched = true;
+                proof.addAll(r.lines());
+                viaRoot |= r.viaRoot();
+                viaChain |= r.viaChain();
+            }
+        }
+        if (!anyMatched) {
+            return Optional.empty();
+        }
+        for (RuleCatalog.CompiledMatcher m : rule.all()) {
+            MatchResult r = match(m, doc, ctx);
+            if (!r.matched()) {
+                return Optional.empty();
+            }
+            proof.addAll(r.lines());
+        }
+        for (RuleCatalog.CompiledMatcher m : rule.none()) {
+            if (match(m, doc, ctx).matched()) {
+                return Optional.empty();
+            }
+        }
+        Map<Integer, LogLine> unique = new TreeMap<>();
+        proof.forEach(l -> unique.putIfAbsent(l.number(), l));
+        List<LogLine> lines = new ArrayList<>(unique.values());
+        boolean inRoot = viaRoot || lines.stream().anyMatch(l -> ctx.inRoot(l.number()));
+        boolean inChain = viaChain || lines.stream().anyMatch(l -> ctx.inChain(l.number()));
+        boolean warnOnly = lines.stream().allMatch(l -> l.isWarnOrBelow() && !ctx.inAnyChain(doc, l.number()));
+        int lastLine = lines.isEmpty() ? 0 : lines.get(lines.size() - 1).number();
+        double score = rule.rule().priority();
+        if (inRoot) {
+            score += 30;
+        } else if (inChain) {
+            score += 15;
+        }
+        if (warnOnly) {
+            score -= 20;
+        }
+        if (ctx.lastAttempt > 0 && lastLine < ctx.lastAttempt) {
+            score -= 40; // only seen in an earlier attempt
+        }
+        score += 5.0 * lastLine / ctx.total;
+        return Optional.of(new Hit(rule, lines, score, inRoot, inChain, warnOnly));
+    }
+
+    private record MatchResult(boolean matched, List<LogLine> lines, boolean viaRoot, boolean viaChain) {
+        static final MatchResult NONE = new MatchResult(false, List.of(), false, false);
+    }
+
+    private MatchResult match(RuleCatalog.CompiledMatcher m, LogDocument doc, Context ctx) {
+        if (m.exception() != null) {
+            List<ThrownException> candidates =
+                    switch (m.source().where()) {
+                        case "root" -> ctx.root.map(List::of).orElse(List.of());
+                        case "chain" -> ctx.primary.map(ExceptionChain::links).orElse(List.of());
+                        default -> ctx.all;
+                    };
+            List<LogLine> lines = new ArrayList<>();
+            boolean viaRoot = false;
+            boolean viaChain = false;
+            for (ThrownException e : candidates) {
+                if (!m.exception().matcher(e.className()).find()) {
+                    continue;
+                }
+                if (m.message() != null && !m.message().matcher(e.message()).find()) {
+                    continue;
+                }
+                doc.line(e.line()).ifPresent(lines::add);
+                viaRoot |= ctx.root.isPresent() && ctx.root.get() == e && ctx.rootIsReal();
+                viaChain |= ctx.primary.isPresent() && ctx.primary.get().links().contains(e);
+            }
+            if (lines.isEmpty()) {
+                return MatchResult.NONE;
+            }
+            return new MatchResult(true, lines, viaRoot, viaChain);
+        }
+        if (m.line() != null) {
+            List<LogLine> lines = new ArrayList<>();
+            for (LogLine l : doc.lines()) {
+                if (m.line().matcher(l.message()).find()) {
+                    lines.add(l);
+                    if (lines.size() >= 6) {
+                        break;
+                    }
+                }
+            }
+            // keep the most recent evidence: the last matches say more about the failure than the first
+            if (lines.size() >= 6) {
+                List<LogLine> recent = new ArrayList<>();
+                for (int i = doc.lines().size() - 1; i >= 0 && recent.size() < 3; i--) {
+                    if (m.line().matcher(doc.lines().get(i).message()).find()) {
+                        recent.add(0, doc.lines().get(i));
+                    }
+                }
+                lines = new ArrayList<>(lines.subList(0, 3));
+                for (LogLine l : recent) {
+                    if (!lines.contains(l)) {
+                        lines.add(l);
+                    }
+                }
+            }
+            return lines.isEmpty() ? MatchResult.NONE : new MatchResult(true, lines, false, false);
+        }
+        List<LogLine> lines = new ArrayList<>();
+        for (LogLine l : doc.lines()) {
+            Matcher s = SQLSTATE.matcher(l.message());
+            while (s.find()) {
+                if (s.group(1).equals(m.source().sqlstate())) {
+                    lines.add(l);
+                }
+            }
+        }
+        return lines.isEmpty() ? MatchResult.NONE : new MatchResult(true, lines, false, false);
+    }
+
+    private static double confidence(Hit best, Optional<Hit> rival) {
+        double c = best.rule().rule().confidence();
+        if (best.inRoot()) {
+            c += 0.08;
+        } else if (best.inChain()) {
+            c += 0.04;
+        } else {
+            c -= 0.05;
+        }
+        if (best.proof().size() >= 2) {
+            c += 0.04;
+        }
+        if (best.warnOnly()) {
+            c -= 0.15;
+        }
+        if (rival.isPresent()) {
+            double gap = best.score() - rival.get().score();
+            if (gap < 10) {
+                c -= 0.15;
+            } else if (gap < 25) {
+                c -= 0.07;
+            }
+        }
+        c = Math.max(0.05, Math.min(0.98, c));
+        return Math.round(c * 100) / 100.0;
+    }
+
+    private Classification unknown(LogDocument doc, Context ctx, List<Hit> weak) {
+        List<LogLine> proof = new ArrayList<>();
+        ctx.root.flatMap(r -> doc.line(r.line())).ifPresent(proof::add);
+        if (proof.isEmpty()) {
+            doc.lines().stream()
+                    .filter(l -> !l.context() && l.isErrorLevel())
+                    .reduce((a, b) -> b)
+                    .ifPresent(proof::add);
+        }
+        Map<String, String> entities = new LinkedHashMap<>();
+        EntityExtractor.common(doc, ctx.root, entities);
+        double confidence = doc.isEmpty() ? 0.0 : 0.1;
+        return new Classification(
+                Optional.empty(),
+                Taxonomy.UNKNOWN,
+                confidence,
+                proof,
+                entities,
+                ctx.root,
+                weak.isEmpty()
+                        ? Optional.empty()
+                        : Optional.of(weak.get(0).rule().rule().category()));
+    }
+
+    private static Map<String, String> entities(LogDocument doc, Context ctx, Hit best) {
+        Map<String, String> entities = new LinkedHashMap<>();
+        EntityExtractor.fromRule(doc, best.rule().rule(), best.proof(), ctx.root, entities);
+        EntityExtractor.common(doc, ctx.root, entities);
+        return entities;
+    }
+}

@@ -1,0 +1,122 @@
+package io.deagent.core.rules;
+
+import io.deagent.core.log.LogDocument;
+import io.deagent.core.log.LogLine;
+import io.deagent.core.log.ThrownException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Pulls the taxonomy's entities out of the log. Values are always substrings of the input, never
+ * rewritten: the reader can search for them.
+ */
+final class EntityExtractor {
+
+    private static final List<Common> COMMON = List.of(
+            new Common("dag_id", "\\bdag_id=([^,\\s]+)"),
+            new Common("task_id", "\\btask_id=([^,\\s]+)"),
+            new Common("run_id", "\\brun_id=([^,\\s]+)"),
+            new Common("task_id", "Executing <Task\\([\\w.]+\\): ([\\w.-]+)>"),
+            new Common("try_number", "Starting attempt (\\d+) of \\d+"),
+            new Common("application_id", "\\b(application_\\d{10,}_\\d+|local-\\d{10,}|app-\\d{14}-\\d{4})\\b"),
+            new Common("stage", "\\bin stage (\\d+)\\.\\d+"),
+            new Common("stage", "\\b(?:ResultStage|ShuffleMapStage) (\\d+)\\b"),
+            new Common("executor", "\\bexecutor (\\w+)\\)"),
+            new Common("sqlstate", "(?i)\\bSQLSTATE[:=\\s]*\\[?([0-9A-Z]{5})\\b"),
+            new Common("query_id", "(?i)\\bquery[ _]id[:=\\s]+([0-9a-f-]{8,}|\\d+)\\b"));
+
+    private record Common(String key, Pattern pattern) {
+        Common(String key, String regex) {
+            this(key, Pattern.compile(regex));
+        }
+    }
+
+    private EntityExtractor() {}
+
+    static void fromRule(
+            LogDocument doc, Rule rule, List<LogLine> proof, Optional<ThrownException> root, Map<String, String> out) {
+        for (Map.Entry<String, List<String>> e : rule.entities().entrySet()) {
+            for (String regex : e.getValue()) {
+                Optional<String> v = search(doc, Pattern.compile(regex), proof, root);
+                if (v.isPresent()) {
+                    out.putIfAbsent(e.getKey(), v.get());
+                    break;
+                }
+            }
+        }
+    }
+
+    static void common(LogDocument doc, Optional<ThrownException> root, Map<String, String> out) {
+        root.ifPresent(r -> out.putIfAbsent("exception", r.className()));
+        for (Common c : COMMON) {
+            if (out.containsKey(c.key())) {
+                continue;
+            }
+            // Airflow coordinates are most reliable on the closing lines; Spark ids on the failing ones
+            for (int i = doc.lines().size() - 1; i >= 0; i--) {
+                Matcher m = c.pattern().matcher(doc.lines().get(i).message());
+                if (m.find() && !value(m).isBlank()) {
+                    out.put(c.key(), value(m));
+                    break;
+                }
+            }
+        }
+    }
+
+    /** Proof lines first, then the root cause, then every kept line from the end. */
+    private static Optional<String> search(
+            LogDocument doc, Pattern p, List<LogLine> proof, Optional<ThrownException> root) {
+        for (LogLine l : proof) {
+            Optional<String> v = first(p, l.message());
+            if (v.isPresent()) {
+                return v;
+            }
+        }
+        if (root.isPresent()) {
+            Optional<String> v = first(p, root.get().message());
+            if (v.isPresent()) {
+                return v;
+            }
+        }
+        List<LogLine> lines = new ArrayList<>(doc.lines());
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            Optional<String> v = first(p, lines.get(i).message());
+            if (v.isPresent()) {
+                return v;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> first(Pattern p, String text) {
+        Matcher m = p.matcher(text);
+        while (m.find()) {
+            String v = value(m);
+            if (!v.isBlank()) {
+                return Optional.of(v);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String value(Matcher m) {
+        try {
+            String v = m.group("v");
+            if (v != null) {
+                return v;
+            }
+        } catch (IllegalArgumentException noNamedGroup) {
+            // fall through to the numbered groups
+        }
+        for (int g = 1; g <= m.groupCount(); g++) {
+            if (m.group(g) != null) {
+                return m.group(g);
+            }
+        }
+        return m.group();
+    }
+}
