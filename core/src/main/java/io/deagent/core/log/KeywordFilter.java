@@ -124,7 +124,11 @@ final class KeywordFilter {
             "corrupt",
             "truncat",
             "stuck",
-            "limit");
+            "limit",
+            "gzip",
+            "decompress",
+            "locked",
+            "not present");
 
     private static final byte[] FOLD = new byte[256];
 
