@@ -22,7 +22,7 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns the exit code: 0 success, 1 an integration failed, 2 bad usage or input. */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = commandLine();
         cli.setExecutionExceptionHandler(new ErrorBoundary());
         cli.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("de-agent: " + ex.getMessage());
@@ -43,6 +43,20 @@ public final class Main implements Runnable {
             }
             return 1;
         }
+    }
+
+    /** The configured command line: error boundary and usage errors that exit 2. */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler(new ErrorBoundary());
+        cli.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("de-agent: " + ex.getMessage());
+            ex.getCommandLine()
+                    .getErr()
+                    .println("Run 'de-agent " + ex.getCommandLine().getCommandName() + " --help' for usage.");
+            return 2;
+        });
+        return cli;
     }
 
     @Override

@@ -18,9 +18,9 @@ public final class Signature {
         Pattern.compile("\\b\\d{4}-\\d{2}-\\d{2}[T _]\\d{2}[:_]\\d{2}[:_]\\d{2}(?:[.,]\\d+)?(?:Z|[+-]\\d{2}:?\\d{2})?"),
         Pattern.compile("(?i)\\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\b"),
         Pattern.compile("(?i)\\b0x[0-9a-f]+\\b"),
-        Pattern.compile("(?i)\\b(?=[0-9a-f]*\\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\\b"),
         Pattern.compile("\\b\\d{1,3}(?:\\.\\d{1,3}){3}(?::\\d+)?\\b"),
         Pattern.compile("(?i)\\bip-\\d+-\\d+-\\d+-\\d+[\\w.-]*"),
+        Pattern.compile("(?i)\\b(?=[0-9a-f]*\\d)[0-9a-f]{4,}\\b"),
         Pattern.compile("/tmp/[^\\s'\"]+|/var/folders/[^\\s'\"]+"),
         Pattern.compile("\\d+"),
     };

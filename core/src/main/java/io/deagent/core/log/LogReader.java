@@ -178,10 +178,9 @@ public final class LogReader {
                 len -= start;
             }
             if (len > 0 || lineContinues) {
-                endOfLine(buf, 0, len);
-            } else {
-                lineNumber--; // no trailing partial line: the count stops at the last newline
+                endOfLine(buf, 0, len); // a last line without a newline
             }
+            lineNumber--; // lineNumber is the number the next line would get
         }
 
         private static int indexOfNewline(byte[] buf, int from, int to) {

@@ -1,0 +1,171 @@
+package io.deagent.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The CLI as a user runs it: exit codes, one-line errors, the report and the JSON. */
+class CliTest {
+
+    @TempDir
+    Path dir;
+
+    record Result(int code, String out, String err) {}
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private Path write(String name, String text) throws Exception {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text, StandardCharsets.UTF_8);
+        return p;
+    }
+
+    private static final String LOG = """
+            [2026-11-20, 03:14:07 UTC] {taskinstance.py:2698} ERROR - Task failed with exception
+            Traceback (most recent call last):
+              File "/opt/airflow/dags/orders.py", line 31, in load
+                cur.execute(sql)
+            psycopg2.errors.UndefinedColumn: column "customer_idd" does not exist
+            LINE 1: SELECT customer_idd FROM analytics.orders
+            """;
+
+    @Test
+    void reportSaysWhatWhyAndWhatToDo() throws Exception {
+        Result r = run("diagnose", write("task.log", LOG).toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("Column customer_idd does not exist", "Why", "What to do", "missing_column");
+        assertThat(r.out()).doesNotContain("\u001B[");
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void jsonIsOneDiagnosisObject() throws Exception {
+        Result r = run("diagnose", "--json", write("task.log", LOG).toString());
+        JsonNode d = new ObjectMapper().readTree(r.out());
+        assertThat(d.get("schema").asText()).isEqualTo("de-agent/diagnosis@1");
+        assertThat(d.get("category").asText()).isEqualTo("missing_column");
+        assertThat(d.get("fix").get("class").asText()).isEqualTo("fix_column_reference");
+        assertThat(d.get("root_cause").get("line").asInt()).isEqualTo(5);
+        assertThat(d.get("evidence").get(0).get("source").asText()).isEqualTo("log");
+        assertThat(d.get("entities").get("column").asText()).isEqualTo("customer_idd");
+        assertThat(d.get("explained_by").asText()).isEqualTo("rules");
+        assertThat(d.get("signature").asText()).hasSize(16);
+    }
+
+    @Test
+    void eventWithInlineLogOrLogFile() throws Exception {
+        write("task.log", LOG);
+        Path inline = write(
+                "inline.json",
+                "{\"dag_id\":\"daily_orders\",\"task_id\":\"load_orders\",\"try_number\":2," + "\"log\":"
+                        + new ObjectMapper().writeValueAsString(LOG) + "}");
+        Path byFile = write(
+                "byfile.json", "{\"dag_id\":\"daily_orders\",\"task_id\":\"load_orders\",\"log_file\":\"task.log\"}");
+        for (Path event : new Path[] {inline, byFile}) {
+            Result r = run("diagnose", "--json", "--event", event.toString());
+            assertThat(r.code()).as(r.err()).isZero();
+            JsonNode d = new ObjectMapper().readTree(r.out());
+            assertThat(d.get("category").asText()).isEqualTo("missing_column");
+            assertThat(d.get("entities").get("dag_id").asText()).isEqualTo("daily_orders");
+        }
+    }
+
+    @Test
+    void missingFileIsOneLineAndExitTwo() {
+        Result r = run("diagnose", dir.resolve("nope.log").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip())
+                .startsWith("de-agent: no such log file")
+                .doesNotContain("\n")
+                .doesNotContain("Exception");
+    }
+
+    @Test
+    void malformedEventSaysWhere() throws Exception {
+        Result r = run(
+                "diagnose",
+                "--event",
+                write("bad.json", "{\"dag_id\": \"x\",\n \"task_id\": }").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("malformed JSON at line 2, column").doesNotContain("\tat ");
+        Result missing = run(
+                "diagnose",
+                "--event",
+                write("nodag.json", "{\"task_id\":\"t\"}").toString());
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("missing \"dag_id\"");
+    }
+
+    @Test
+    void directoryAndUnknownOptionAreUsageErrors() {
+        assertThat(run("diagnose", dir.toString()).code()).isEqualTo(2);
+        assertThat(run("diagnose", "--nope").code()).isEqualTo(2);
+    }
+
+    @Test
+    void binaryAndEmptyInputsAreDiagnosedNotCrashed() throws Exception {
+        byte[] noise = new byte[100_000];
+        new Random(1).nextBytes(noise);
+        Path bin = dir.resolve("core.bin");
+        Files.write(bin, noise);
+        Result b = run("diagnose", "--json", bin.toString());
+        assertThat(b.code()).isZero();
+        assertThat(new ObjectMapper().readTree(b.out()).get("category").asText())
+                .isEqualTo("unknown");
+        Result e = run("diagnose", "--json", write("empty.log", "").toString());
+        assertThat(e.code()).isZero();
+        assertThat(new ObjectMapper().readTree(e.out()).get("category").asText())
+                .isEqualTo("unknown");
+    }
+
+    @Test
+    void stdinWithDash() throws Exception {
+        var original = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream(LOG.getBytes(StandardCharsets.UTF_8)));
+            Result r = run("diagnose", "--json", "-");
+            assertThat(new ObjectMapper().readTree(r.out()).get("category").asText())
+                    .isEqualTo("missing_column");
+        } finally {
+            System.setIn(original);
+        }
+    }
+
+    @Test
+    void evalPrintsAccuracyPerCategoryAndConfusions() throws Exception {
+        write("a.log", LOG);
+        write(
+                "b.log",
+                "botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the GetObject"
+                        + " operation: Access Denied\n");
+        Path cases = write("cases.jsonl", """
+                {"id":"1","log":"a.log","category":"missing_column","fix_class":"fix_column_reference","entities":{"column":"customer_idd"}}
+                {"id":"2","log":"b.log","category":"permission_denied","fix_class":"grant_permission","entities":{},"hard":true}
+                {"id":"3","log":"ERROR: duplicate key value violates unique constraint \\"orders_pkey\\"","category":"timeout","fix_class":"increase_timeout","entities":{}}
+                """);
+        Result r = run("eval", cases.toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.out())
+                .contains("missing_column", "100.0%", "ALL (category accuracy)", "66.7%", "hard cases")
+                .contains("timeout → duplicate_key");
+        assertThat(run("eval", "--fail-under", "90", cases.toString()).code()).isEqualTo(1);
+    }
+}

@@ -1,0 +1,32 @@
+package io.deagent.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class RedactorTest {
+
+    @Test
+    void removesSecretsAndKeepsTheRest() {
+        String text = "jdbc:postgresql://etl:s3cr3tPass@db.internal:5432/dw AKIAIOSFODNN7EXAMPLE "
+                + "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY Authorization: Bearer abc.def.ghi12345 "
+                + "xoxb-123456789012-abcdefghijkl password=hunter22 ghp_abcdefghijklmnopqrstuvwxyz0123456789";
+        String out = Redactor.redact(text);
+        assertThat(out)
+                .doesNotContain(
+                        "s3cr3tPass",
+                        "AKIAIOSFODNN7EXAMPLE",
+                        "wJalrXUtnFEMI",
+                        "abc.def.ghi12345",
+                        "xoxb-1234",
+                        "hunter22",
+                        "ghp_abcdef")
+                .contains("db.internal:5432/dw", "[REDACTED]");
+    }
+
+    @Test
+    void ordinaryLogLinesAreUnchanged() {
+        String line = "ERROR: column \"customer_idd\" does not exist at character 8";
+        assertThat(Redactor.redact(line)).isEqualTo(line);
+    }
+}

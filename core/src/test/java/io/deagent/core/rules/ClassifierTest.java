@@ -1,0 +1,150 @@
+package io.deagent.core.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.deagent.core.Diagnosis;
+import io.deagent.core.LogDiagnoser;
+import io.deagent.core.log.LogReader;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The taxonomy's "how to label" rules, one small log each. */
+class ClassifierTest {
+
+    private static Diagnosis diagnose(String log) {
+        return LogDiagnoser.builtIn().diagnose(new LogReader().read(log), Optional.empty(), List.of());
+    }
+
+    @Test
+    void theCauseNotTheWrapper() {
+        Diagnosis d = diagnose("""
+                [2026-11-20, 03:14:07 UTC] {taskinstance.py:2698} ERROR - Task failed with exception
+                Traceback (most recent call last):
+                  File "/opt/airflow/dags/orders.py", line 31, in load
+                    cur.execute(sql)
+                psycopg2.errors.UndefinedColumn: column "customer_idd" does not exist
+                LINE 1: SELECT customer_idd FROM analytics.orders
+                               ^
+                [2026-11-20, 03:14:07 UTC] {taskinstance.py:1138} INFO - Marking task as FAILED. dag_id=daily_orders, task_id=load_orders, run_id=scheduled__2026-11-20T03:00:00+00:00
+                """);
+        assertThat(d.category()).isEqualTo("missing_column");
+        assertThat(d.fix().fixClass()).isEqualTo("fix_column_reference");
+        assertThat(d.entities())
+                .containsEntry("column", "customer_idd")
+                .containsEntry("dag_id", "daily_orders")
+                .containsEntry("task_id", "load_orders");
+        assertThat(d.evidence()).anyMatch(e -> e.line() == 5);
+        assertThat(d.confidence()).isBetween(0.8, 1.0);
+    }
+
+    @Test
+    void fetchFailureInsideJobAbortedIsShuffle() {
+        Diagnosis d = diagnose("""
+                Exception in thread "main" org.apache.spark.SparkException: Job aborted due to stage failure: ResultStage 7 has failed the maximum allowable number of times: 4. Most recent failure reason: org.apache.spark.shuffle.FetchFailedException: Failed to connect to ip-10-0-1-5.ec2.internal/10.0.1.5:7337
+                \tat org.apache.spark.scheduler.DAGScheduler.failJobAndIndependentStages(DAGScheduler.scala:2672)
+                """);
+        assertThat(d.category()).isEqualTo("shuffle_fetch_failure");
+    }
+
+    @Test
+    void memoryKillBeatsTheSigtermItCauses() {
+        Diagnosis d = diagnose("""
+                24/03/05 02:14:07 WARN YarnAllocator: Container killed by YARN for exceeding physical memory limits. 12.4 GB of 12 GB physical memory used. Consider boosting spark.executor.memoryOverhead.
+                24/03/05 02:14:09 ERROR CoarseGrainedExecutorBackend: RECEIVED SIGNAL TERM
+                [2024-03-05, 02:14:10 UTC] {taskinstance.py:1479} ERROR - Received SIGTERM. Terminating subprocesses.
+                """);
+        assertThat(d.category()).isEqualTo("container_killed_memory");
+        assertThat(d.entities()).containsEntry("config", "spark.executor.memoryOverhead");
+    }
+
+    @Test
+    void bareSigkillIsAKillAndWithAMemoryReasonIsAContainerKill() {
+        assertThat(diagnose(
+                                "[2024-03-05, 02:14:10 UTC] {local_task_job.py:212} INFO - Task exited with return code Negsignal.SIGKILL\n")
+                        .category())
+                .isEqualTo("task_killed_or_zombie");
+        assertThat(diagnose("""
+                        Memory cgroup out of memory: Killed process 4321 (python) total-vm:9000000kB
+                        [2024-03-05, 02:14:10 UTC] {local_task_job.py:212} INFO - Task exited with return code Negsignal.SIGKILL
+                        """).category()).isEqualTo("container_killed_memory");
+    }
+
+    @Test
+    void aRecoveredWarningDoesNotOutvoteTheFailure() {
+        Diagnosis d = diagnose("""
+                [2026-11-20, 03:10:00 UTC] {base.py:88} WARNING - Connection reset by peer, retrying (1/3)
+                [2026-11-20, 03:10:05 UTC] {base.py:90} INFO - Reconnected
+                [2026-11-20, 03:14:07 UTC] {taskinstance.py:2698} ERROR - Task failed with exception
+                Traceback (most recent call last):
+                  File "/opt/airflow/dags/x.py", line 9, in run
+                    hook.run(sql)
+                psycopg2.errors.UndefinedTable: relation "staging.orders_v2" does not exist
+                """);
+        assertThat(d.category()).isEqualTo("missing_table_or_path");
+        assertThat(d.entities()).containsEntry("table", "staging.orders_v2");
+    }
+
+    @Test
+    void connectionTimedOutIsNetworkNotTimeout() {
+        Diagnosis d = diagnose("""
+                psycopg2.OperationalError: connection to server at "warehouse.internal" (10.0.0.5), port 5439 failed: Connection timed out
+                \tIs the server running on that host and accepting TCP/IP connections?
+                """);
+        assertThat(d.category()).isEqualTo("network_connectivity");
+        assertThat(d.entities()).containsEntry("host", "warehouse.internal");
+    }
+
+    @Test
+    void expiredTokenIsCredentialsAndAccessDeniedIsPermission() {
+        assertThat(diagnose(
+                                "botocore.exceptions.ClientError: An error occurred (ExpiredToken) when calling the GetObject"
+                                        + " operation: The provided token has expired.\n")
+                        .category())
+                .isEqualTo("credentials_invalid_or_expired");
+        assertThat(diagnose(
+                                "botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the GetObject"
+                                        + " operation: Access Denied\n")
+                        .category())
+                .isEqualTo("permission_denied");
+    }
+
+    @Test
+    void onlyTheLastAttemptCounts() {
+        Diagnosis d = diagnose("""
+                [2026-11-20, 03:00:00 UTC] {taskinstance.py:1242} INFO - Starting attempt 1 of 2
+                java.lang.OutOfMemoryError: Java heap space
+                [2026-11-20, 03:10:00 UTC] {taskinstance.py:1242} INFO - Starting attempt 2 of 2
+                [2026-11-20, 03:14:07 UTC] {taskinstance.py:2698} ERROR - Task failed with exception
+                Traceback (most recent call last):
+                  File "/opt/airflow/dags/x.py", line 9, in run
+                    s3.get_object(Bucket="raw", Key="a")
+                botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the GetObject operation: Access Denied
+                """);
+        assertThat(d.category()).isEqualTo("permission_denied");
+        assertThat(d.entities()).containsEntry("try_number", "2");
+    }
+
+    @Test
+    void nothingToGoOnIsUnknownWithTheNextStep() {
+        Diagnosis d = diagnose("""
+                [2026-11-20, 03:14:07 UTC] {taskinstance.py:2698} ERROR - Task failed with exception
+                Traceback (most recent call last):
+                  File "/opt/airflow/operators/bash.py", line 210, in execute
+                    raise AirflowException(
+                airflow.exceptions.AirflowException: Bash command failed. The command returned a non-zero exit code 1.
+                """);
+        assertThat(d.category()).isEqualTo("unknown");
+        assertThat(d.fix().fixClass()).isEqualTo("gather_more_evidence");
+        assertThat(d.fix().steps()).isNotEmpty();
+        assertThat(d.confidence()).isLessThan(0.3);
+    }
+
+    @Test
+    void emptyLogIsUnknown() {
+        Diagnosis d = diagnose("");
+        assertThat(d.category()).isEqualTo("unknown");
+        assertThat(d.confidence()).isZero();
+        assertThat(d.title()).contains("Empty log");
+    }
+}
