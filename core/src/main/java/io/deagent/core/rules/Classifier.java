@@ -42,7 +42,8 @@ public final class Classifier {
             double score,
             boolean inRoot,
             boolean inChain,
-            boolean warnOnly) {}
+            boolean warnOnly,
+            Optional<ThrownException> matched) {}
 
     public Classification classify(LogDocument doc) {
         Context ctx = new Context(doc);
@@ -63,7 +64,8 @@ public final class Classifier {
                 confidence,
                 best.proof(),
                 entities,
-                ctx.root,
+                // a wrapper is never shown as the root cause: show what the rule matched instead
+                ctx.rootIsReal() ? ctx.root : best.matched(),
                 rival.map(h -> h.rule().rule().category()));
     }
 
@@ -126,10 +128,14 @@ public final class Classifier {
         boolean viaRoot = false;
         boolean viaChain = false;
         boolean anyMatched = false;
+        Optional<ThrownException> matched = Optional.empty();
         for (RuleCatalog.CompiledMatcher m : rule.any()) {
             MatchResult r = match(m, doc, ctx);
             if (r.matched()) {
                 anyMatched = true;
+                if (matched.isEmpty()) {
+                    matched = r.exception();
+                }
                 proof.addAll(r.lines());
                 viaRoot |= r.viaRoot();
                 viaChain |= r.viaChain();
@@ -170,11 +176,20 @@ public final class Classifier {
             score -= 40; // only seen in an earlier attempt
         }
         score += 5.0 * lastLine / ctx.total;
-        return Optional.of(new Hit(rule, lines, score, inRoot, inChain, warnOnly));
+        return Optional.of(new Hit(rule, lines, score, inRoot, inChain, warnOnly, matched));
     }
 
-    private record MatchResult(boolean matched, List<LogLine> lines, boolean viaRoot, boolean viaChain) {
-        static final MatchResult NONE = new MatchResult(false, List.of(), false, false);
+    private record MatchResult(
+            boolean matched,
+            List<LogLine> lines,
+            boolean viaRoot,
+            boolean viaChain,
+            Optional<ThrownException> exception) {
+        static final MatchResult NONE = new MatchResult(false, List.of(), false, false, Optional.empty());
+
+        MatchResult(boolean matched, List<LogLine> lines, boolean viaRoot, boolean viaChain) {
+            this(matched, lines, viaRoot, viaChain, Optional.empty());
+        }
     }
 
     private MatchResult match(RuleCatalog.CompiledMatcher m, LogDocument doc, Context ctx) {
@@ -188,6 +203,7 @@ public final class Classifier {
             List<LogLine> lines = new ArrayList<>();
             boolean viaRoot = false;
             boolean viaChain = false;
+            ThrownException deepest = null;
             for (ThrownException e : candidates) {
                 if (!m.exception().matcher(e.className()).find()) {
                     continue;
@@ -196,13 +212,14 @@ public final class Classifier {
                     continue;
                 }
                 doc.line(e.line()).ifPresent(lines::add);
+                deepest = e;
                 viaRoot |= ctx.root.isPresent() && ctx.root.get() == e && ctx.rootIsReal();
                 viaChain |= ctx.primary.isPresent() && ctx.primary.get().links().contains(e);
             }
             if (lines.isEmpty()) {
                 return MatchResult.NONE;
             }
-            return new MatchResult(true, lines, viaRoot, viaChain);
+            return new MatchResult(true, lines, viaRoot, viaChain, Optional.ofNullable(deepest));
         }
         if (m.line() != null) {
             List<LogLine> lines = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.deagent.core.rules;
 
+import io.deagent.core.log.ExceptionChain;
 import io.deagent.core.log.LogDocument;
 import io.deagent.core.log.LogLine;
 import io.deagent.core.log.ThrownException;
@@ -51,7 +52,8 @@ final class EntityExtractor {
     }
 
     static void common(LogDocument doc, Optional<ThrownException> root, Map<String, String> out) {
-        root.ifPresent(r -> out.putIfAbsent("exception", r.className()));
+        // the exception that explains the failure, never a wrapper like AirflowException or Py4JJavaError
+        root.filter(r -> !ExceptionChain.isWrapper(r)).ifPresent(r -> out.putIfAbsent("exception", r.className()));
         for (Common c : COMMON) {
             if (out.containsKey(c.key())) {
                 continue;
