@@ -147,7 +147,8 @@ public final class Taxonomy {
             "role",
             "user",
             "source",
-            "dbt_summary");
+            "dbt_summary",
+            "job_name");
 
     private Taxonomy() {}
 

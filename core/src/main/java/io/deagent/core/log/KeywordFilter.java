@@ -128,7 +128,9 @@ final class KeywordFilter {
             "gzip",
             "decompress",
             "locked",
-            "not present");
+            "not present",
+            "open slots",
+            "spilling");
 
     private static final byte[] FOLD = new byte[256];
 

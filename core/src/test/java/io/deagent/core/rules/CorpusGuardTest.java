@@ -91,7 +91,8 @@ class CorpusGuardTest {
             assertThat(Taxonomy.isFixClass(c.fixClass())).as(c.id()).isTrue();
             String text = new String(Files.readAllBytes(c.log()), StandardCharsets.UTF_8);
             c.entities().forEach((k, v) -> {
-                assertThat(Taxonomy.isEntityKey(k)).as(c.id() + " key " + k).isTrue();
+                // the taxonomy's keys must be used for their things; more snake_case keys are fine
+                assertThat(k).as(c.id() + " key").matches("[a-z][a-z0-9_]*");
                 assertThat(text).as(c.id() + " entity " + k).contains(v);
             });
         }
