@@ -59,7 +59,8 @@ final class EvalCommand implements Callable<Integer> {
             boolean hard,
             int entitiesExpected,
             int entitiesFound,
-            String rule) {
+            String rule,
+            List<String> entityMisses) {
         boolean correct() {
             return expected.equals(got);
         }
@@ -119,12 +120,15 @@ final class EvalCommand implements Callable<Integer> {
         }
         int expectedEntities = 0;
         int found = 0;
+        List<String> entityMisses = new ArrayList<>();
         JsonNode ents = c.path("entities");
         if (ents.isObject()) {
             for (Map.Entry<String, JsonNode> e : ents.properties()) {
                 expectedEntities++;
                 if (e.getValue().asText().equals(d.entities().get(e.getKey()))) {
                     found++;
+                } else {
+                    entityMisses.add(e.getKey());
                 }
             }
         }
@@ -137,7 +141,8 @@ final class EvalCommand implements Callable<Integer> {
                 c.path("hard").asBoolean(false),
                 expectedEntities,
                 found,
-                d.ruleId().orElse("-"));
+                d.ruleId().orElse("-"),
+                entityMisses);
     }
 
     private double print(List<Outcome> outcomes, PrintWriter out) {
@@ -188,6 +193,9 @@ final class EvalCommand implements Callable<Integer> {
                     "  %-60s %3d  %s%n", k, ids.size(), String.join(", ", ids.subList(0, Math.min(8, ids.size())))));
         }
         if (verbose) {
+            Map<String, Integer> missedKeys = new TreeMap<>();
+            outcomes.forEach(o -> o.entityMisses().forEach(k -> missedKeys.merge(k, 1, Integer::sum)));
+            out.printf("%nentity keys not found (key: cases)%n  %s%n", missedKeys);
             out.printf("%nmisses%n");
             for (Outcome o : outcomes) {
                 if (!o.correct()) {

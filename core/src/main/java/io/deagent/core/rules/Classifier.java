@@ -315,6 +315,7 @@ public final class Classifier {
         Map<String, String> entities = new LinkedHashMap<>();
         EntityExtractor.fromRule(doc, best.rule().rule(), best.proof(), ctx.root, entities);
         EntityExtractor.common(doc, ctx.root, entities);
+        EntityExtractor.near(best.proof(), best.matched().or(() -> ctx.root), entities);
         return entities;
     }
 }

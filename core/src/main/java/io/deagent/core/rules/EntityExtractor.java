@@ -28,7 +28,30 @@ final class EntityExtractor {
             new Common("stage", "\\b(?:ResultStage|ShuffleMapStage) (\\d+)\\b"),
             new Common("executor", "\\bexecutor (\\w+)\\)"),
             new Common("sqlstate", "(?i)\\bSQLSTATE[:=\\s]*\\[?([0-9A-Z]{5})\\b"),
-            new Common("query_id", "(?i)\\bquery[ _]id[:=\\s]+([0-9a-f-]{8,}|\\d+)\\b"));
+            new Common("query_id", "(?i)\\bquery[ _]id[:=\\s]+([0-9a-f-]{8,}|\\d+)\\b"),
+            new Common("conn_id", "Using connection ID '([^']+)'"),
+            new Common("conn_id", "\\bconn_id[=:] ?['\"`]?([\\w-]+)"),
+            new Common(
+                    "run_id",
+                    "<TaskInstance: \\S+ ((?:scheduled|manual|backfill|dataset_triggered|asset_triggered)__[^ \\]]+)"),
+            new Common("host", "connection to server at \"([^\"]+)\""),
+            new Common("host", "\\bon host ([\\w-]+(?:\\.[\\w-]+)+)"));
+
+    /** Looked for only in the proof lines and the root cause: elsewhere they would name the wrong thing. */
+    private static final List<Common> NEAR = List.of(
+            new Common("exception", "(?<![\\w.])((?:[A-Za-z_][\\w]*\\.)*[A-Z][\\w]*(?:Exception|Error))(?::|$)"),
+            new Common("error_code", "An error occurred \\((\\w+)\\)"),
+            new Common("error_code", "\\b(\\d{6}) \\(\\w{5}\\)"),
+            new Common("error_code", "(?:HTTP Error |Status Code: |status code:? )(\\d{3})\\b"),
+            new Common(
+                    "error_code", "\\b(\\d{3}) (?:Client Error|Server Error|Too Many Requests|Forbidden|Unauthorized)"),
+            new Common("error_code", "(?i)(?:exit ?code(?: is)?|exit status)[:= ]*(1[2-4]\\d)\\b"),
+            new Common("error_code", "\\bcode:\\s+(\\d{4,5})\\b"),
+            new Common("path", "((?:s3a?|gs|hdfs|abfss?|wasbs?|dbfs|file)://[^\\s'\",;)\\]]+)"),
+            new Common("path", "['\"](/[\\w.@~+-]+(?:/[\\w.@~=+-]+)+)['\"]"),
+            new Common(
+                    "path",
+                    "(?<![\\w/.:])(/(?:opt|data|mnt|tmp|home|usr|var|srv|dbfs|Volumes)/[\\w.@~=+-]+(?:/[\\w.@~=+-]+)*)"));
 
     private record Common(String key, Pattern pattern) {
         Common(String key, String regex) {
@@ -47,6 +70,25 @@ final class EntityExtractor {
                     out.putIfAbsent(e.getKey(), v.get());
                     break;
                 }
+            }
+        }
+    }
+
+    /** Entities near the proof: the first match in the proof lines, then in the root-cause message. */
+    static void near(List<LogLine> proof, Optional<ThrownException> root, Map<String, String> out) {
+        for (Common c : NEAR) {
+            if (out.containsKey(c.key())) {
+                continue;
+            }
+            for (LogLine l : proof) {
+                Optional<String> v = first(c.pattern(), l.message());
+                if (v.isPresent()) {
+                    out.put(c.key(), v.get());
+                    break;
+                }
+            }
+            if (!out.containsKey(c.key()) && root.isPresent()) {
+                first(c.pattern(), root.get().message()).ifPresent(v -> out.put(c.key(), v));
             }
         }
     }
