@@ -145,12 +145,12 @@ public final class LogDocument {
     private boolean warnOnly(ExceptionChain c) {
         // a chain printed right after a WARN line (e.g. "WARN ... retrying") is not what failed the run
         Optional<LogLine> header = line(c.firstLine());
-        if (header.isPresent() && header.get().isWarnOrBelow()) {
+        if (header.isPresent() && header.get().isWarning()) {
             return true;
         }
         Optional<LogLine> before = line(c.firstLine() - 1);
         return before.isPresent()
-                && before.get().isWarnOrBelow()
+                && before.get().isWarning()
                 && before.get().format() != LogLine.Format.PLAIN
                 && !before.get().message().toLowerCase(java.util.Locale.ROOT).contains("exception in task");
     }

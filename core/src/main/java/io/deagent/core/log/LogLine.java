@@ -25,12 +25,9 @@ public record LogLine(int number, String text, String message, Optional<String> 
         K8S
     }
 
-    public boolean isWarnOrBelow() {
-        return level.map(l -> switch (l) {
-                    case "WARN", "WARNING", "INFO", "DEBUG", "TRACE", "NOTICE" -> true;
-                    default -> false;
-                })
-                .orElse(false);
+    /** A WARN line: something the run reported and, often, went on after. */
+    public boolean isWarning() {
+        return level.filter("WARN"::equals).isPresent();
     }
 
     public boolean isErrorLevel() {

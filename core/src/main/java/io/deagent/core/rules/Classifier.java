@@ -161,7 +161,9 @@ public final class Classifier {
         List<LogLine> lines = new ArrayList<>(unique.values());
         boolean inRoot = viaRoot || lines.stream().anyMatch(l -> ctx.inRoot(l.number()));
         boolean inChain = viaChain || lines.stream().anyMatch(l -> ctx.inChain(l.number()));
-        boolean warnOnly = lines.stream().allMatch(l -> l.isWarnOrBelow() && !ctx.inAnyChain(doc, l.number()));
+        // warnings the run went on after are weak evidence; INFO lines are not penalised, since tools run by
+        // Airflow (dbt, spark-submit, bash) have their errors logged at INFO by the hook that captured them
+        boolean warnOnly = lines.stream().allMatch(l -> l.isWarning() && !ctx.inAnyChain(doc, l.number()));
         int lastLine = lines.isEmpty() ? 0 : lines.get(lines.size() - 1).number();
         double score = rule.rule().priority();
         if (inRoot) {
