@@ -23,8 +23,4 @@ public final class DiagnosisJson {
             throw new IllegalStateException("a Diagnosis always serialises", e);
         }
     }
-
-    public static ObjectMapper mapper() {
-        return MAPPER;
-    }
 }

@@ -1,7 +1,6 @@
 package io.deagent.core.log;
 
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -60,10 +59,6 @@ public record ExceptionChain(List<ThrownException> links, int firstLine, int las
             }
         }
         return links.get(links.size() - 1);
-    }
-
-    public Optional<ThrownException> outermost() {
-        return links.isEmpty() ? Optional.empty() : Optional.of(links.get(0));
     }
 
     public boolean contains(int lineNumber) {

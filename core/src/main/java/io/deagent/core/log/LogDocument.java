@@ -3,7 +3,6 @@ package io.deagent.core.log;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -91,10 +90,6 @@ public final class LogDocument {
         return encoding;
     }
 
-    public int latin1Lines() {
-        return latin1Lines;
-    }
-
     public boolean binary() {
         return binary;
     }
@@ -154,18 +149,4 @@ public final class LogDocument {
                 && before.get().format() != LogLine.Format.PLAIN
                 && !before.get().message().toLowerCase(java.util.Locale.ROOT).contains("exception in task");
     }
-
-    /** The first match of {@code pattern} in the kept lines' messages, with its line. */
-    public Optional<Match> find(Pattern pattern) {
-        for (LogLine l : lines) {
-            Matcher m = pattern.matcher(l.message());
-            if (m.find()) {
-                return Optional.of(new Match(l, m.toMatchResult()));
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** A regex match on one kept line. */
-    public record Match(LogLine line, java.util.regex.MatchResult result) {}
 }
