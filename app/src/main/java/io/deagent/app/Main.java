@@ -23,14 +23,6 @@ public final class Main implements Runnable {
     /** Runs the CLI and returns the exit code: 0 success, 1 an integration failed, 2 bad usage or input. */
     public static int run(String... args) {
         CommandLine cli = commandLine();
-        cli.setExecutionExceptionHandler(new ErrorBoundary());
-        cli.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println("de-agent: " + ex.getMessage());
-            ex.getCommandLine()
-                    .getErr()
-                    .println("Run 'de-agent " + ex.getCommandLine().getCommandName() + " --help' for usage.");
-            return 2;
-        });
         try {
             return cli.execute(args);
         } catch (Error e) {
