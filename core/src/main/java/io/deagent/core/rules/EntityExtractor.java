@@ -47,6 +47,8 @@ final class EntityExtractor {
                     "error_code", "\\b(\\d{3}) (?:Client Error|Server Error|Too Many Requests|Forbidden|Unauthorized)"),
             new Common("error_code", "(?i)(?:exit ?code(?: is)?|exit status)[:= ]*(1[2-4]\\d)\\b"),
             new Common("error_code", "\\bcode:\\s+(\\d{4,5})\\b"),
+            // Spark and Databricks error classes are their error codes
+            new Common("error_code", "\\[([A-Z][A-Z0-9_]{3,}(?:\\.[A-Z0-9_]+)?)\\]"),
             new Common("path", "((?:s3a?|gs|hdfs|abfss?|wasbs?|dbfs|file)://[^\\s'\",;)\\]]+)"),
             new Common("path", "['\"](/[\\w.@~+-]+(?:/[\\w.@~=+-]+)+)['\"]"),
             new Common(
