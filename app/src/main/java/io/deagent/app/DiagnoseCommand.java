@@ -7,6 +7,7 @@ import io.deagent.core.FailureEvents;
 import io.deagent.core.LogDiagnoser;
 import io.deagent.core.log.LogDocument;
 import io.deagent.core.log.LogReader;
+import io.deagent.core.rules.RuleCatalog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +50,10 @@ final class DiagnoseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        // load the rules while the log is read: on a large log this hides the catalog's start-up entirely
+        Thread warmUp = new Thread(RuleCatalog::builtIn, "rule-catalog");
+        warmUp.setDaemon(true);
+        warmUp.start();
         Optional<FailureEvent> failure = Optional.empty();
         if (event != null) {
             failure = Optional.of(FailureEvents.parse(readEvent(event), FailureEvent.Origin.CLI));

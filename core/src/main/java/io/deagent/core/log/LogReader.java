@@ -8,6 +8,8 @@ import java.io.PushbackInputStream;
 import java.io.Reader;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
@@ -16,9 +18,11 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 /**
@@ -33,9 +37,34 @@ import java.util.regex.Pattern;
 public final class LogReader {
 
     /** Memory limits of one read. */
-    public record Limits(int maxLineBytes, int headChars, int tailChars, int maxBlockLines, int contextAfter) {
+    /**
+     * Memory and parallelism limits of one read.
+     *
+     * @param maxLineBytes longer lines are read in segments of this size
+     * @param headChars characters of kept lines held from the start of the log
+     * @param tailChars characters of kept lines held in the rolling window at the end
+     * @param maxBlockLines continuation lines (frames) kept after one interesting line
+     * @param contextAfter plain lines kept after an interesting line
+     * @param partBytes a file is scanned in parallel parts of at least this size
+     * @param maxParts at most this many parts (threads)
+     */
+    public record Limits(
+            int maxLineBytes,
+            int headChars,
+            int tailChars,
+            int maxBlockLines,
+            int contextAfter,
+            long partBytes,
+            int maxParts) {
         public static Limits defaults() {
-            return new Limits(16 * 1024, 2_000_000, 6_000_000, 300, 3);
+            return new Limits(
+                    16 * 1024,
+                    2_000_000,
+                    6_000_000,
+                    300,
+                    3,
+                    32L << 20,
+                    Runtime.getRuntime().availableProcessors());
         }
     }
 
@@ -43,6 +72,13 @@ public final class LogReader {
     private static final Pattern ANSI =
             Pattern.compile("\u001B\\[[0-?]*[ -/]*[@-~]|\u001B[@-Z\\\\-_]|\u009B[0-?]*[ -/]*[@-~]");
     private static final int BUFFER = 1 << 20;
+
+    private static final java.util.concurrent.ExecutorService PARTS =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "log-reader");
+                t.setDaemon(true);
+                return t;
+            });
 
     private final Limits limits;
     private final KeywordFilter filter;
@@ -57,9 +93,104 @@ public final class LogReader {
     }
 
     public LogDocument read(Path file) throws IOException {
+        long size = Files.size(file);
+        int parts = (int) Math.min(limits.maxParts(), Math.max(1, size / limits.partBytes()));
+        if (parts > 1) {
+            byte[] sample = new byte[8192];
+            int sampled;
+            try (InputStream in = Files.newInputStream(file)) {
+                sampled = in.readNBytes(sample, 0, sample.length);
+            }
+            Sniff sniff = sniff(sample, sampled);
+            if (sniff.charset() == null) {
+                return readInParts(file, size, parts, sniff);
+            }
+        }
         try (InputStream in = Files.newInputStream(file)) {
             return read(in);
         }
+    }
+
+    /**
+     * A large UTF-8 file is scanned in parts, one per core, each starting at a line boundary; the kept lines
+     * are then renumbered and joined in file order.
+     */
+    private LogDocument readInParts(Path file, long size, int parts, Sniff sniff) throws IOException {
+        long[] bounds = new long[parts + 1];
+        bounds[0] = sniff.skip();
+        bounds[parts] = size;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            for (int k = 1; k < parts; k++) {
+                bounds[k] = Math.max(bounds[k - 1], nextLineStart(ch, size * k / parts, size));
+            }
+        }
+        List<CompletableFuture<Scan>> scans = new ArrayList<>();
+        for (int k = 0; k < parts; k++) {
+            long from = bounds[k];
+            long to = bounds[k + 1];
+            boolean first = k == 0;
+            scans.add(CompletableFuture.supplyAsync(() -> scanRange(file, from, to, sniff, first), PARTS));
+        }
+        Scan whole = new Scan(sniff.name(), sniff.binary());
+        whole.lineNumber = 0;
+        try {
+            for (CompletableFuture<Scan> part : scans) {
+                whole.append(part.join());
+            }
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof java.io.UncheckedIOException u) {
+                throw u.getCause();
+            }
+            throw e;
+        }
+        return whole.finish();
+    }
+
+    private Scan scanRange(Path file, long from, long to, Sniff sniff, boolean first) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ch.position(from);
+            InputStream in = new java.io.BufferedInputStream(Channels.newInputStream(ch), 1 << 16) {
+                private long left = to - from;
+
+                @Override
+                public synchronized int read(byte[] b, int off, int len) throws IOException {
+                    if (left <= 0) {
+                        return -1;
+                    }
+                    int n = super.read(b, off, (int) Math.min(len, left));
+                    if (n > 0) {
+                        left -= n;
+                    }
+                    return n;
+                }
+            };
+            Scan scan = new Scan(sniff.name(), sniff.binary());
+            // a stack trace or context can straddle the boundary: remember how this part begins
+            scan.prefixLeft = first ? 0 : limits.maxBlockLines() + limits.contextAfter() + 1;
+            scan.run(in);
+            return scan;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static long nextLineStart(FileChannel ch, long at, long size) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(1 << 16);
+        long pos = at;
+        while (pos < size) {
+            b.clear();
+            int n = ch.read(b, pos);
+            if (n <= 0) {
+                break;
+            }
+            for (int i = 0; i < n; i++) {
+                if (b.get(i) == '\n') {
+                    return pos + i + 1;
+                }
+            }
+            pos += n;
+        }
+        return size;
     }
 
     public LogDocument read(String text) {
@@ -133,11 +264,11 @@ public final class LogReader {
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         private final String encoding;
         private final boolean binary;
-        private final List<LogLine> head = new ArrayList<>();
-        private final ArrayDeque<LogLine> tail = new ArrayDeque<>();
+        private final List<Raw> head = new ArrayList<>();
+        private final ArrayDeque<Raw> tail = new ArrayDeque<>();
         private long headChars;
         private long tailChars;
-        private long lineNumber = 1;
+        private long lineNumber;
         private long bytes;
         private long dropped;
         private int latin1Lines;
@@ -145,10 +276,15 @@ public final class LogReader {
         private int blockLines;
         private int contextLeft;
         private boolean lineContinues;
+        /** The first lines of a part after the first, for {@link #append} to finish what the previous began. */
+        private final List<Peek> prefix = new ArrayList<>();
+
+        private int prefixLeft;
 
         Scan(String encoding, boolean binary) {
             this.encoding = encoding;
             this.binary = binary;
+            this.lineNumber = 1;
         }
 
         void run(InputStream in) throws IOException {
@@ -159,15 +295,15 @@ public final class LogReader {
                 bytes += n;
                 len += n;
                 int start = 0;
-                int i = 0;
                 while (true) {
-                    int nl = indexOfNewline(buf, i, len);
-                    if (nl < 0) {
+                    // one pass finds the end of the line and whether it holds a keyword
+                    long r = filter.scanLine(buf, start, len);
+                    int end = (int) (r >>> 1);
+                    if (end >= len) {
                         break;
                     }
-                    endOfLine(buf, start, nl);
-                    start = nl + 1;
-                    i = start;
+                    endOfLine(buf, start, end, (r & 1) != 0);
+                    start = end + 1;
                 }
                 // a line longer than a segment is handled in pieces that keep the line's number
                 while (len - start >= limits.maxLineBytes()) {
@@ -178,36 +314,35 @@ public final class LogReader {
                 len -= start;
             }
             if (len > 0 || lineContinues) {
-                endOfLine(buf, 0, len); // a last line without a newline
+                endOfLine(buf, 0, len, filter.matches(buf, 0, len)); // a last line without a newline
             }
             lineNumber--; // lineNumber is the number the next line would get
         }
 
-        private static int indexOfNewline(byte[] buf, int from, int to) {
-            for (int i = from; i < to; i++) {
-                if (buf[i] == '\n') {
-                    return i;
-                }
-            }
-            return -1;
-        }
-
         private void segment(byte[] buf, int from, int to) {
-            consider(buf, from, to);
+            consider(buf, from, to, filter.matches(buf, from, to));
             lineContinues = true;
         }
 
-        private void endOfLine(byte[] buf, int from, int to) {
+        private void endOfLine(byte[] buf, int from, int to, boolean hit) {
             if (to > from && buf[to - 1] == '\r') {
                 to--;
             }
-            consider(buf, from, to);
+            consider(buf, from, to, hit);
             lineContinues = false;
             lineNumber++;
         }
 
-        private void consider(byte[] buf, int from, int to) {
-            if (filter.matches(buf, from, to)) {
+        private void consider(byte[] buf, int from, int to, boolean hit) {
+            if (prefixLeft > 0) {
+                prefixLeft--;
+                prefix.add(new Peek(
+                        (int) Math.min(Integer.MAX_VALUE, lineNumber),
+                        clean(decode(buf, from, to)),
+                        hit,
+                        isContinuation(buf, from, to)));
+            }
+            if (hit) {
                 keep(buf, from, to, false);
                 inBlock = true;
                 blockLines = 0;
@@ -258,12 +393,7 @@ public final class LogReader {
 
         private void keep(byte[] buf, int from, int to, boolean context) {
             String text = clean(decode(buf, from, to));
-            int number = (int) Math.min(Integer.MAX_VALUE, lineNumber);
-            LineFormats.Parsed parsed = LineFormats.parse(text, number);
-            LogLine line = new LogLine(number, text, parsed.message(), parsed.level(), parsed.format(), context);
-            if (!parsed.jsonErrors().isEmpty()) {
-                jsonErrors.addAll(parsed.jsonErrors());
-            }
+            Raw line = new Raw((int) Math.min(Integer.MAX_VALUE, lineNumber), text, context);
             if (headChars < limits.headChars()) {
                 head.add(line);
                 headChars += text.length() + 16;
@@ -272,13 +402,11 @@ public final class LogReader {
             tail.addLast(line);
             tailChars += text.length() + 16;
             while (tailChars > limits.tailChars() && !tail.isEmpty()) {
-                LogLine gone = tail.pollFirst();
+                Raw gone = tail.pollFirst();
                 tailChars -= gone.text().length() + 16;
                 dropped++;
             }
         }
-
-        private final List<ThrownException> jsonErrors = new ArrayList<>();
 
         private String decode(byte[] buf, int from, int to) {
             boolean ascii = true;
@@ -299,13 +427,71 @@ public final class LogReader {
             }
         }
 
+        /** Adds a later part of the same file: its lines are renumbered to follow this part's. */
+        void append(Scan part) {
+            int offset = (int) Math.min(Integer.MAX_VALUE, lineNumber);
+            // carry the previous part's state into the start of this one, exactly as one pass would
+            for (Peek p : part.prefix) {
+                if (p.hit() || (!inBlock && contextLeft == 0)) {
+                    break;
+                }
+                if (inBlock && p.continuation() && blockLines < limits.maxBlockLines()) {
+                    head.add(new Raw(p.number() + offset, p.text(), false));
+                    blockLines++;
+                } else if (contextLeft > 0) {
+                    head.add(new Raw(p.number() + offset, p.text(), true));
+                    contextLeft--;
+                    if (p.text().isEmpty()) {
+                        inBlock = inBlock && contextLeft > 0;
+                    }
+                } else {
+                    inBlock = p.continuation() && inBlock;
+                }
+            }
+            inBlock = part.inBlock;
+            blockLines = part.blockLines;
+            contextLeft = part.contextLeft;
+            for (Raw r : part.head) {
+                head.add(r.shifted(offset));
+            }
+            for (Raw r : part.tail) {
+                head.add(r.shifted(offset));
+            }
+            lineNumber += Math.max(0, part.lineNumber);
+            bytes += part.bytes;
+            dropped += part.dropped;
+            latin1Lines += part.latin1Lines;
+        }
+
+        /** Lines are parsed only now, so the ones let go from the rolling window never cost a parse. */
         LogDocument finish() {
             List<LogLine> lines = new ArrayList<>(head.size() + tail.size());
-            lines.addAll(head);
-            lines.addAll(tail);
+            List<ThrownException> jsonErrors = new ArrayList<>();
+            for (Raw r : head) {
+                lines.add(r.parse(jsonErrors));
+            }
+            for (Raw r : tail) {
+                lines.add(r.parse(jsonErrors));
+            }
             String enc = latin1Lines > 0 && encoding.equals("UTF-8") ? "ISO-8859-1" : encoding;
             return LogDocument.build(
                     lines, Math.max(0, lineNumber), bytes, enc, latin1Lines, binary, dropped, jsonErrors);
+        }
+    }
+
+    /** One of the first lines of a part, as the scan saw it. */
+    private record Peek(int number, String text, boolean hit, boolean continuation) {}
+
+    /** A kept line before parsing. */
+    private record Raw(int number, String text, boolean context) {
+        Raw shifted(int offset) {
+            return new Raw(number + offset, text, context);
+        }
+
+        LogLine parse(List<ThrownException> jsonErrors) {
+            LineFormats.Parsed parsed = LineFormats.parse(text, number);
+            jsonErrors.addAll(parsed.jsonErrors());
+            return new LogLine(number, text, parsed.message(), parsed.level(), parsed.format(), context);
         }
     }
 

@@ -94,7 +94,27 @@ public final class Classifier {
         final long total;
         final int lastAttempt;
 
+        final String[] lower;
+        final Map<String, List<LogLine>> sqlstates = new java.util.HashMap<>();
+
         Context(LogDocument doc) {
+            lower = new String[doc.lines().size()];
+            for (int i = 0; i < lower.length; i++) {
+                LogLine l = doc.lines().get(i);
+                lower[i] = l.message().toLowerCase(java.util.Locale.ROOT);
+                if (lower[i].contains("sqlstate")
+                        || lower[i].contains("sql state")
+                        || l.message().indexOf('(') >= 0
+                        || lower[i].contains("state=")) {
+                    Matcher s = SQLSTATE.matcher(l.message());
+                    while (s.find()) {
+                        List<LogLine> at = sqlstates.computeIfAbsent(s.group(1), k -> new ArrayList<>());
+                        if (at.isEmpty() || at.get(at.size() - 1) != l) {
+                            at.add(l);
+                        }
+                    }
+                }
+            }
             primary = doc.primaryChain();
             root = primary.map(ExceptionChain::rootCause);
             doc.chains().forEach(c -> all.addAll(c.links()));
@@ -224,41 +244,31 @@ public final class Classifier {
             return new MatchResult(true, lines, viaRoot, viaChain, Optional.ofNullable(deepest));
         }
         if (m.line() != null) {
-            List<LogLine> lines = new ArrayList<>();
-            for (LogLine l : doc.lines()) {
-                if (m.line().matcher(l.message()).find()) {
-                    lines.add(l);
-                    if (lines.size() >= 6) {
-                        break;
+            // the first and the last matches: the last say most about the failure, the first where it began
+            List<LogLine> all = doc.lines();
+            List<LogLine> first = new ArrayList<>(3);
+            java.util.ArrayDeque<LogLine> last = new java.util.ArrayDeque<>(3);
+            for (int i = 0; i < all.size(); i++) {
+                LogLine l = all.get(i);
+                if (!m.mayMatch(l.message(), ctx.lower[i])
+                        || !m.line().matcher(l.message()).find()) {
+                    continue;
+                }
+                if (first.size() < 3) {
+                    first.add(l);
+                } else {
+                    last.addLast(l);
+                    if (last.size() > 3) {
+                        last.pollFirst();
                     }
                 }
             }
-            // keep the most recent evidence: the last matches say more about the failure than the first
-            if (lines.size() >= 6) {
-                List<LogLine> recent = new ArrayList<>();
-                for (int i = doc.lines().size() - 1; i >= 0 && recent.size() < 3; i--) {
-                    if (m.line().matcher(doc.lines().get(i).message()).find()) {
-                        recent.add(0, doc.lines().get(i));
-                    }
-                }
-                lines = new ArrayList<>(lines.subList(0, 3));
-                for (LogLine l : recent) {
-                    if (!lines.contains(l)) {
-                        lines.add(l);
-                    }
-                }
+            if (!last.isEmpty()) {
+                first.addAll(last);
             }
-            return lines.isEmpty() ? MatchResult.NONE : new MatchResult(true, lines, false, false);
+            return first.isEmpty() ? MatchResult.NONE : new MatchResult(true, first, false, false);
         }
-        List<LogLine> lines = new ArrayList<>();
-        for (LogLine l : doc.lines()) {
-            Matcher s = SQLSTATE.matcher(l.message());
-            while (s.find()) {
-                if (s.group(1).equals(m.source().sqlstate())) {
-                    lines.add(l);
-                }
-            }
-        }
+        List<LogLine> lines = ctx.sqlstates.getOrDefault(m.source().sqlstate(), List.of());
         return lines.isEmpty() ? MatchResult.NONE : new MatchResult(true, lines, false, false);
     }
 

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -39,7 +40,14 @@ public final class RuleCatalog {
             List<CompiledMatcher> none) {}
 
     /** A matcher with its patterns compiled once. */
-    public record CompiledMatcher(Rule.Matcher source, Pattern exception, Pattern message, Pattern line) {}
+    public record CompiledMatcher(
+            Rule.Matcher source, Pattern exception, Pattern message, Pattern line, Optional<Prefilter> prefilter) {
+
+        /** False when the line cannot match: the regex need not run. */
+        boolean mayMatch(String text, String lower) {
+            return prefilter.isEmpty() || prefilter.get().mayMatch(text, lower);
+        }
+    }
 
     private final List<LoadedRule> rules;
 
@@ -141,7 +149,12 @@ public final class RuleCatalog {
             if (!Set.of("any", "root", "chain").contains(m.where())) {
                 throw new RuleCatalogException(where + ": 'where' must be any, root or chain");
             }
-            out.add(new CompiledMatcher(m, m.exceptionPattern(), m.messagePattern(), m.linePattern()));
+            out.add(new CompiledMatcher(
+                    m,
+                    m.exceptionPattern(),
+                    m.messagePattern(),
+                    m.linePattern(),
+                    m.line() == null ? Optional.empty() : Prefilter.of(m.line())));
         }
         return out;
     }

@@ -207,4 +207,55 @@ class LogReaderTest {
                         + "\tat org.apache.spark.scheduler.DAGScheduler.abortStage(DAGScheduler.scala:2608)\n");
         assertThat(doc.primaryChain().orElseThrow().rootCause().className()).isEqualTo("java.lang.OutOfMemoryError");
     }
+
+    @Test
+    void aFileReadInParallelPartsGivesTheSameDocumentAsAStream(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws IOException {
+        // stack traces and errors all over a 6 MB file, read in 1 MB parts on 3 threads and as one stream
+        StringBuilder sb = new StringBuilder();
+        Random random = new Random(3);
+        int line = 0;
+        while (sb.length() < 6 << 20) {
+            if (random.nextInt(400) == 0) {
+                sb.append("24/03/05 02:14:07 ERROR Executor: Exception in task ")
+                        .append(line)
+                        .append(".0 in stage 1.0\n");
+                sb.append("java.io.IOException: Connection reset by peer\n");
+                for (int f = 0; f < 30; f++) {
+                    sb.append("\tat org.apache.spark.Frame")
+                            .append(f)
+                            .append(".run(Frame.java:")
+                            .append(f)
+                            .append(")\n");
+                }
+            } else {
+                sb.append("24/03/05 02:14:07 INFO TaskSetManager: Finished task ")
+                        .append(line)
+                        .append(".0 in stage 1.0\n");
+            }
+            line++;
+        }
+        sb.append("Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space");
+        java.nio.file.Path file = dir.resolve("driver.log");
+        java.nio.file.Files.writeString(file, sb.toString());
+        LogReader.Limits d = LogReader.Limits.defaults();
+        LogReader parallel = new LogReader(new LogReader.Limits(
+                d.maxLineBytes(), d.headChars(), d.tailChars(), d.maxBlockLines(), d.contextAfter(), 1 << 20, 3));
+        LogDocument inParts = parallel.read(file);
+        LogDocument streamed;
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            streamed = reader.read(in);
+        }
+        assertThat(inParts.totalLines()).isEqualTo(streamed.totalLines());
+        assertThat(inParts.bytes()).isEqualTo(streamed.bytes());
+        assertThat(inParts.lines())
+                .extracting(LogLine::number)
+                .containsExactlyElementsOf(
+                        streamed.lines().stream().map(LogLine::number).toList());
+        assertThat(inParts.lines())
+                .extracting(LogLine::text)
+                .containsExactlyElementsOf(
+                        streamed.lines().stream().map(LogLine::text).toList());
+        assertThat(inParts.chains()).hasSameSizeAs(streamed.chains());
+    }
 }
