@@ -8,6 +8,11 @@ import java.util.Map;
 /** The report an on-call engineer reads at 3 a.m.: headline, why with proof, what to do, entities. */
 final class HumanReport {
 
+    private static final java.util.regex.Pattern AIRFLOW_PREFIX =
+            java.util.regex.Pattern.compile("^\\[[^\\]]{8,40}\\] \\{\\{?[^}\\s]+\\}\\}? (?:INFO|WARNING|DEBUG) - ");
+    private static final java.util.regex.Pattern LOG4J_PREFIX =
+            java.util.regex.Pattern.compile("^\\d{2}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2} (WARN|ERROR|INFO|FATAL) ");
+
     private final boolean colour;
     private final StringBuilder out = new StringBuilder();
 
@@ -40,7 +45,7 @@ final class HumanReport {
                     .length();
             for (Diagnosis.EvidenceLine e : d.evidence()) {
                 String num = String.format(Locale.ROOT, "%" + width + "d", e.line());
-                line("    " + style("2", num + " │ ") + clip(e.text(), 160));
+                line("    " + style("2", num + " │ ") + clip(withoutPrefixes(e.text()), 160));
             }
         }
         line("");
@@ -74,6 +79,12 @@ final class HumanReport {
                         + d.log().encoding()
                         + ")" + " · explained by " + d.explainedBy()));
         return out.toString();
+    }
+
+    /** Timestamps and logger prefixes say little at 3 a.m.; the JSON keeps the line verbatim. */
+    static String withoutPrefixes(String text) {
+        String s = AIRFLOW_PREFIX.matcher(text).replaceFirst("");
+        return LOG4J_PREFIX.matcher(s).replaceFirst("$1 ");
     }
 
     private void line(String s) {
