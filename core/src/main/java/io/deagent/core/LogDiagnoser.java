@@ -50,7 +50,7 @@ public final class LogDiagnoser {
             RuleCatalog.LoadedRule loaded = c.rule().get();
             Rule rule = loaded.rule();
             title = Templates.render(rule.title(), entities) + where(entities);
-            summary = Templates.render(rule.summary(), entities);
+            summary = Templates.render(rule.summary(), entities) + hint(doc, c.proof());
             layer = loaded.layer();
             transience = rule.isTransient() ? "transient" : "permanent";
             fix = new Diagnosis.Fix(
@@ -106,6 +106,25 @@ public final class LogDiagnoser {
                 c.rule().map(r -> r.rule().id()),
                 new Diagnosis.LogStats(
                         doc.totalLines(), doc.bytes(), doc.encoding(), doc.droppedLines() > 0, doc.binary()));
+    }
+
+    private static final java.util.regex.Pattern HINT = java.util.regex.Pattern.compile("^\\s*(?:HINT|Hint):\\s+(.+)$");
+
+    /** A database's own hint next to the proof ("Perhaps you meant to reference the column ..."). */
+    private static String hint(LogDocument doc, List<LogLine> proof) {
+        for (LogLine p : proof) {
+            for (int n = p.number(); n <= p.number() + 6; n++) {
+                Optional<LogLine> l = doc.line(n);
+                if (l.isEmpty()) {
+                    continue;
+                }
+                java.util.regex.Matcher m = HINT.matcher(l.get().message());
+                if (m.find()) {
+                    return " The database suggests: " + trim(m.group(1).strip());
+                }
+            }
+        }
+        return "";
     }
 
     private static String where(Map<String, String> entities) {

@@ -29,6 +29,11 @@ final class EntityExtractor {
             new Common("executor", "\\bexecutor (\\w+)\\)"),
             new Common("sqlstate", "(?i)\\bSQLSTATE[:=\\s]*\\[?([0-9A-Z]{5})\\b"),
             new Common("query_id", "(?i)\\bquery[ _]id[:=\\s]+([0-9a-f-]{8,}|\\d+)\\b"),
+            new Common("model", "(?:Database Error|Compilation Error|Runtime Error|Failure) in model (\\S+) \\("),
+            new Common("test", "Failure in test (\\S+) \\("),
+            new Common(
+                    "dbt_summary",
+                    "Done\\. (PASS=\\d+ WARN=\\d+ ERROR=\\d+ SKIP=\\d+(?: NO-OP=\\d+)?(?: REUSED=\\d+)? TOTAL=\\d+)"),
             new Common("conn_id", "Using connection ID '([^']+)'"),
             new Common("conn_id", "\\bconn_id[=:] ?['\"`]?([\\w-]+)"),
             new Common(

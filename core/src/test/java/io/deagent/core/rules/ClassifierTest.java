@@ -147,4 +147,34 @@ class ClassifierTest {
         assertThat(d.confidence()).isZero();
         assertThat(d.title()).contains("Empty log");
     }
+
+    @Test
+    void dbtOutputGivesModelAndRunSummary() {
+        Diagnosis d = diagnose("""
+                03:14:07  Running with dbt=1.7.4
+                03:14:09  1 of 3 ERROR creating sql table model analytics.stg_orders ........ [ERROR in 0.41s]
+                03:14:10  Completed with 1 error and 0 warnings:
+                03:14:10  Database Error in model stg_orders (models/staging/stg_orders.sql)
+                03:14:10    column "order_totl" does not exist
+                03:14:10    compiled Code at target/run/analytics/models/staging/stg_orders.sql
+                03:14:10  Done. PASS=2 WARN=0 ERROR=1 SKIP=0 TOTAL=3
+                """);
+        assertThat(d.category()).isEqualTo("missing_column");
+        assertThat(d.entities())
+                .containsEntry("column", "order_totl")
+                .containsEntry("model", "stg_orders")
+                .containsEntry("dbt_summary", "PASS=2 WARN=0 ERROR=1 SKIP=0 TOTAL=3");
+    }
+
+    @Test
+    void theDatabasesHintReachesTheSummary() {
+        Diagnosis d = diagnose("""
+                psycopg2.errors.UndefinedColumn: column "customer_idd" does not exist
+                LINE 1: SELECT customer_idd FROM staging.orders
+                               ^
+                HINT:  Perhaps you meant to reference the column "orders.customer_id".
+                """);
+        assertThat(d.summary()).contains("Perhaps you meant to reference the column \"orders.customer_id\".");
+        assertThat(d.entities()).containsEntry("table", "staging.orders");
+    }
 }
