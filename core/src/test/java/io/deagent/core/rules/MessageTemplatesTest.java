@@ -54,6 +54,16 @@ class MessageTemplatesTest {
             timeout                        | airflow.exceptions.AirflowTaskTimeout: Timeout, PID: 4312
             image_pull_or_pod_startup      | Warning  Failed     12s   kubelet  Failed to pull image "123456789012.dkr.ecr.us-east-1.amazonaws.com/etl:2024.11.3": rpc error: code = NotFound desc = manifest unknown
             container_killed_memory        | Last State: Terminated  Reason: OOMKilled  Exit Code: 137
+            resource_quota                 | Error from server (Forbidden): pods "etl-7f9c" is forbidden: exceeded quota: compute-resources, requested: limits.memory=8Gi, used: limits.memory=60Gi, limited: limits.memory=64Gi
+            resource_quota                 | java.lang.OutOfMemoryError: unable to create native thread: possibly out of memory or process/resource limits reached
+            image_pull_or_pod_startup      | Normal   BackOff    2m (x41 over 12m)  kubelet  Back-off pulling image "ghcr.io/acme/etl:2024.11.3"
+            credentials_invalid_or_expired | error: You must be logged in to the server (Unauthorized)
+            credentials_invalid_or_expired | azure.core.exceptions.ClientAuthenticationError: Server failed to authenticate the request. ErrorCode:AuthenticationFailed
+            permission_denied              | pyspark.errors.exceptions.connect.SparkConnectGrpcException: (org.apache.spark.SparkSecurityException) PERMISSION_DENIED: User does not have SELECT on Table 'main.finance.ledger'.
+            dependency_import_error        | ERROR: Could not find a version that satisfies the requirement apache-airflow-providers-snowflake==9.9.9 (from versions: 5.0.0, 5.1.0)
+            task_killed_or_zombie          | [2024-11-20, 03:14:07 UTC] {local_task_job_runner.py:234} INFO - Task exited with return code Negsignal.SIGTERM
+            schema_mismatch                | google.api_core.exceptions.BadRequest: 400 Provided Schema does not match Table acme-prod:analytics.events. Field event_ts has changed type from TIMESTAMP to STRING
+            concurrency_conflict           | org.apache.iceberg.exceptions.CommitFailedException: Cannot commit glue.analytics.events because base metadata location 's3://lake/events/metadata/00041.json' is not same as the current Glue location 's3://lake/events/metadata/00042.json'
             task_killed_or_zombie          | [2024-11-20, 03:14:07 UTC] {scheduler_job_runner.py:1754} ERROR - Detected zombie job: {'full_filepath': '/opt/airflow/dags/orders.py', 'msg': 'Detected <TaskInstance: orders.load scheduled__2024-11-20T02:00:00+00:00 [running]> as zombie'}
             """)
     void messageTemplateGivesItsCategory(String category, String log) {
