@@ -34,6 +34,9 @@ import picocli.CommandLine.Spec;
 final class EvalCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A one-word value ending in a file extension is a path, not log text. */
+    private static final java.util.regex.Pattern LOOKS_LIKE_PATH =
+            java.util.regex.Pattern.compile("[^\\s]+\\.(?:log|txt|out|err|json|jsonl)");
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -113,6 +116,12 @@ final class EvalCommand implements Callable<Integer> {
         Path dir = file.toAbsolutePath().getParent();
         Diagnosis d;
         Path asPath = log.contains("\n") || log.length() > 4096 ? null : dir.resolve(log);
+        boolean looksLikePath =
+                c.has("log_file") || LOOKS_LIKE_PATH.matcher(log).matches();
+        if (looksLikePath && (asPath == null || !Files.isRegularFile(asPath))) {
+            throw new UsageException(file + ":" + lineNo + ": case " + id + ": log file " + log
+                    + " not found (paths are relative to the cases file)");
+        }
         if (asPath != null && !log.isBlank() && Files.isRegularFile(asPath)) {
             d = diagnoser.diagnose(reader.read(asPath), java.util.Optional.empty(), List.of());
         } else {

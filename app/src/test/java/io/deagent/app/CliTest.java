@@ -168,4 +168,12 @@ class CliTest {
                 .contains("timeout → duplicate_key");
         assertThat(run("eval", "--fail-under", "90", cases.toString()).code()).isEqualTo(1);
     }
+
+    @Test
+    void evalSaysWhichCaseLostItsLogFile() throws Exception {
+        Path cases = write("lost.jsonl", "{\"id\":\"c7\",\"log\":\"logs/gone.log\",\"category\":\"timeout\"}\n");
+        Result r = run("eval", cases.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("case c7: log file logs/gone.log not found");
+    }
 }
