@@ -84,6 +84,7 @@ public final class LogDiagnoser {
                 Redactor.redact(trim(r.message().lines().findFirst().orElse(""))),
                 r.line()));
         List<String> missing = new ArrayList<>(missingEvidence);
+        missing.addAll(doc.notes());
         if (doc.droppedLines() > 0) {
             missing.add("log: " + doc.droppedLines() + " lines from the middle of a very large log were not kept");
         }

@@ -23,6 +23,7 @@ public final class LogDocument {
     private final long droppedLines;
     private final int lastAttemptLine;
     private final int[] numbers;
+    private final List<String> notes;
 
     private LogDocument(
             List<LogLine> lines,
@@ -33,7 +34,8 @@ public final class LogDocument {
             int latin1Lines,
             boolean binary,
             long droppedLines,
-            int lastAttemptLine) {
+            int lastAttemptLine,
+            List<String> notes) {
         this.lines = List.copyOf(lines);
         this.chains = List.copyOf(chains);
         this.totalLines = totalLines;
@@ -44,6 +46,7 @@ public final class LogDocument {
         this.droppedLines = droppedLines;
         this.lastAttemptLine = lastAttemptLine;
         this.numbers = this.lines.stream().mapToInt(LogLine::number).toArray();
+        this.notes = List.copyOf(notes);
     }
 
     static LogDocument build(
@@ -66,7 +69,21 @@ public final class LogDocument {
                 lastAttempt = l.number();
             }
         }
-        return new LogDocument(lines, chains, totalLines, bytes, encoding, latin1Lines, binary, dropped, lastAttempt);
+        return new LogDocument(
+                lines, chains, totalLines, bytes, encoding, latin1Lines, binary, dropped, lastAttempt, List.of());
+    }
+
+    /** Problems with the input itself that a reader of the diagnosis should know (a damaged archive). */
+    public List<String> notes() {
+        return notes;
+    }
+
+    /** This document with one more note. */
+    public LogDocument withNote(String note) {
+        List<String> more = new ArrayList<>(notes);
+        more.add(note);
+        return new LogDocument(
+                lines, chains, totalLines, bytes, encoding, latin1Lines, binary, droppedLines, lastAttemptLine, more);
     }
 
     public List<LogLine> lines() {

@@ -102,7 +102,8 @@ public final class LogReader {
                 sampled = in.readNBytes(sample, 0, sample.length);
             }
             Sniff sniff = sniff(sample, sampled);
-            if (sniff.charset() == null) {
+            boolean gzip = sampled >= 2 && (sample[0] & 0xff) == 0x1f && (sample[1] & 0xff) == 0x8b;
+            if (sniff.charset() == null && !gzip) {
                 return readInParts(file, size, parts, sniff);
             }
         }
@@ -206,6 +207,16 @@ public final class LogReader {
         byte[] sample = new byte[8192];
         int sampled = in.readNBytes(sample, 0, sample.length);
         in.unread(sample, 0, sampled);
+        if (sampled >= 2 && (sample[0] & 0xff) == 0x1f && (sample[1] & 0xff) == 0x8b) {
+            // logs are often kept gzipped (S3 exports, rotated files): read what is inside, and what can be
+            // read of an archive cut short
+            TolerantGzip gz = new TolerantGzip(in);
+            LogDocument doc = read(gz);
+            return gz.damaged == null
+                    ? doc
+                    : doc.withNote("log: the gzip archive is damaged or cut short (" + gz.damaged + "); diagnosed the "
+                            + doc.bytes() + " bytes before that");
+        }
         Sniff sniff = sniff(sample, sampled);
         InputStream body = in;
         if (sniff.skip() > 0) {
@@ -516,6 +527,40 @@ public final class LogReader {
             }
         }
         return out == null ? s : out.toString();
+    }
+
+    /** A gzip stream that ends, instead of failing, where the archive is damaged or cut short. */
+    private static final class TolerantGzip extends InputStream {
+        private final java.util.zip.GZIPInputStream gz;
+        String damaged;
+
+        TolerantGzip(InputStream in) throws IOException {
+            this.gz = new java.util.zip.GZIPInputStream(in, 1 << 16);
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (damaged != null) {
+                return -1;
+            }
+            try {
+                return gz.read(b, off, len);
+            } catch (java.io.EOFException | java.util.zip.ZipException e) {
+                damaged = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                return -1;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            gz.close();
+        }
     }
 
     /** Re-encodes a UTF-16 character stream as UTF-8 bytes for the byte scanner. */

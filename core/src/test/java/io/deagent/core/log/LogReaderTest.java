@@ -258,4 +258,31 @@ class LogReaderTest {
                         streamed.lines().stream().map(LogLine::text).toList());
         assertThat(inParts.chains()).hasSameSizeAs(streamed.chains());
     }
+
+    @Test
+    void gzippedLogsAreReadThroughTheirCompression() throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (var gz = new java.util.zip.GZIPOutputStream(bytes)) {
+            gz.write(
+                    "INFO start\nERROR: relation \"staging.orders\" does not exist\n".getBytes(StandardCharsets.UTF_8));
+        }
+        LogDocument doc = read(bytes.toByteArray());
+        assertThat(doc.binary()).isFalse();
+        assertThat(doc.line(2)).map(LogLine::text).contains("ERROR: relation \"staging.orders\" does not exist");
+    }
+
+    @Test
+    void aGzipCutShortIsReadAsFarAsItGoes() throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (var gz = new java.util.zip.GZIPOutputStream(bytes)) {
+            for (int i = 0; i < 20_000; i++) {
+                gz.write(("INFO step " + i + " of the nightly load\n").getBytes(StandardCharsets.UTF_8));
+            }
+            gz.write("ERROR: relation \"staging.orders\" does not exist\n".getBytes(StandardCharsets.UTF_8));
+        }
+        byte[] whole = bytes.toByteArray();
+        LogDocument cut = read(java.util.Arrays.copyOf(whole, whole.length / 2));
+        assertThat(cut.totalLines()).isPositive();
+        assertThat(cut.notes()).singleElement().asString().contains("gzip archive is damaged or cut short");
+    }
 }
