@@ -529,19 +529,22 @@ public final class LogReader {
         return out == null ? s : out.toString();
     }
 
+    /** A stream that is only ever read in bulk: the single-byte read goes through the bulk one. */
+    private abstract static class BulkInputStream extends InputStream {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+    }
+
     /** A gzip stream that ends, instead of failing, where the archive is damaged or cut short. */
-    private static final class TolerantGzip extends InputStream {
+    private static final class TolerantGzip extends BulkInputStream {
         private final java.util.zip.GZIPInputStream gz;
         String damaged;
 
         TolerantGzip(InputStream in) throws IOException {
             this.gz = new java.util.zip.GZIPInputStream(in, 1 << 16);
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -564,7 +567,7 @@ public final class LogReader {
     }
 
     /** Re-encodes a UTF-16 character stream as UTF-8 bytes for the byte scanner. */
-    private static final class Utf8Transcoder extends InputStream {
+    private static final class Utf8Transcoder extends BulkInputStream {
         private final Reader reader;
         private final CharsetEncoder encoder = StandardCharsets.UTF_8
                 .newEncoder()
@@ -577,12 +580,6 @@ public final class LogReader {
         Utf8Transcoder(Reader reader) {
             this.reader = reader;
             out.flip();
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
