@@ -109,7 +109,11 @@ final class EvalCommand implements Callable<Integer> {
         String id = c.path("id").asText("line " + lineNo);
         String category = c.path("category").asText("");
         if (!Taxonomy.isCategory(category)) {
-            throw new UsageException(file + ":" + lineNo + ": case " + id + " has unknown category '" + category + "'");
+            // scored as a miss, not fatal: one mislabelled case must not stop a whole evaluation
+            spec.commandLine()
+                    .getErr()
+                    .println("de-agent: " + file + ":" + lineNo + ": case " + id
+                            + " has a category outside the taxonomy: '" + category + "'");
         }
         String log =
                 c.has("log_file") ? c.get("log_file").asText() : c.path("log").asText("");
