@@ -177,4 +177,16 @@ class ClassifierTest {
         assertThat(d.summary()).contains("Perhaps you meant to reference the column \"orders.customer_id\".");
         assertThat(d.entities()).containsEntry("table", "staging.orders");
     }
+
+    @Test
+    void transienceSaysWhetherARetryMayPass() {
+        assertThat(diagnose("botocore.exceptions.ClientError: An error occurred (ThrottlingException) when calling the"
+                                + " PutRecords operation: Rate exceeded\n")
+                        .transience())
+                .isEqualTo("transient");
+        assertThat(diagnose("psycopg2.errors.UndefinedColumn: column \"x\" does not exist\n")
+                        .transience())
+                .isEqualTo("permanent");
+        assertThat(diagnose("").transience()).isEqualTo("unknown");
+    }
 }
