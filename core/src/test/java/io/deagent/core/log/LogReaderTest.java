@@ -285,4 +285,46 @@ class LogReaderTest {
         assertThat(cut.totalLines()).isPositive();
         assertThat(cut.notes()).singleElement().asString().contains("gzip archive is damaged or cut short");
     }
+
+    @Test
+    void anyBytesInAnyChunkingCountTheSameLinesAsAPlainCount() throws IOException {
+        Random random = new Random(11);
+        String[] pieces = {
+            "ERROR boom\n",
+            "INFO ok\n",
+            "\tat x.Y.z(Y.java:1)\n",
+            "\r\n",
+            "\n",
+            "Caused by: a.B: c\n",
+            "é",
+            "\u001B[31m",
+            "x".repeat(40_000),
+            "Traceback (most recent call last):\n",
+            "\u0000"
+        };
+        for (int round = 0; round < 30; round++) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            int n = random.nextInt(400);
+            for (int i = 0; i < n; i++) {
+                out.writeBytes(pieces[random.nextInt(pieces.length)].getBytes(StandardCharsets.UTF_8));
+            }
+            byte[] bytes = out.toByteArray();
+            long newlines = 0;
+            for (byte b : bytes) {
+                newlines += b == '\n' ? 1 : 0;
+            }
+            long expected = newlines + (bytes.length > 0 && bytes[bytes.length - 1] != '\n' ? 1 : 0);
+            int chunk = 1 + random.nextInt(5000);
+            InputStream trickle = new java.io.FilterInputStream(new java.io.ByteArrayInputStream(bytes)) {
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    return super.read(b, off, Math.min(len, chunk));
+                }
+            };
+            LogDocument doc = reader.read(trickle);
+            assertThat(doc.totalLines()).as("round %d", round).isEqualTo(expected);
+            assertThat(doc.bytes()).isEqualTo(bytes.length);
+            assertThat(doc.lines()).allSatisfy(l -> assertThat(l.number()).isBetween(1, (int) Math.max(1, expected)));
+        }
+    }
 }
