@@ -132,7 +132,7 @@ if [ "$m_rc" -ne 0 ]; then
   echo "bench/run.sh: de-agent diagnose failed (exit $m_rc)" >&2
   exit 1
 fi
-json_field() { sed -n "s/^  \"$1\" : \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$tmp/out" | head -n 1; }
+json_field() { sed -n "s/^  \"$1\" \{0,1\}: \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$tmp/out" | head -n 1; }
 category=$(json_field category)
 confidence=$(json_field confidence)
 rule=$(json_field rule_id)
