@@ -28,6 +28,28 @@ public record Diagnosis(
 
     public static final String SCHEMA = "de-agent/diagnosis@1";
 
+    /** The same diagnosis with how often its signature was seen, as the incident store counted it. */
+    public Diagnosis withRecurrence(Recurrence r) {
+        return new Diagnosis(
+                schema,
+                category,
+                title,
+                summary,
+                layer,
+                transience,
+                confidence,
+                rootCause,
+                entities,
+                evidence,
+                fix,
+                signature,
+                Optional.of(r),
+                missingEvidence,
+                explainedBy,
+                ruleId,
+                log);
+    }
+
     /** The root-cause exception with the line of its header. */
     public record RootCause(String exception, String message, int line) {}
 
