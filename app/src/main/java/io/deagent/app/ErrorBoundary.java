@@ -20,6 +20,9 @@ final class ErrorBoundary implements CommandLine.IExecutionExceptionHandler {
         int code = 2;
         if (e instanceof UsageException || e instanceof FailureEvents.InvalidEventException) {
             message = e.getMessage();
+        } else if (e instanceof io.deagent.app.store.Database.UnavailableException) {
+            code = 1;
+            message = e.getMessage();
         } else if (e instanceof NoSuchFileException nf) {
             message = "no such file: " + nf.getFile() + " (check the path)";
         } else if (e instanceof AccessDeniedException ad) {

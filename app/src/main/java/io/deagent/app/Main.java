@@ -10,7 +10,13 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description =
                 "On-call data-engineering agent: reads a failed job's log and says what broke, why, and what to do.",
-        subcommands = {DiagnoseCommand.class, EvalCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            DiagnoseCommand.class,
+            ReplayCommand.class,
+            ServeCommand.class,
+            EvalCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -20,7 +20,7 @@ import org.jdbi.v3.core.Jdbi;
 public final class Database implements AutoCloseable {
 
     /** The embedded default: a file under {@code ./.de-agent/}; commits are written before they return. */
-    public static final String DEFAULT_URL = "jdbc:h2:file:./.de-agent/incidents;WRITE_DELAY=0";
+    public static final String DEFAULT_URL = "jdbc:h2:file:./.de-agent/incidents";
 
     /** The SQL spellings that differ. */
     public enum Dialect {
@@ -53,11 +53,13 @@ public final class Database implements AutoCloseable {
             throw new UnavailableException(
                     "DE_AGENT_DB_URL must be a jdbc:h2: or jdbc:postgresql: URL, got " + safe(url), null);
         }
+        String jdbcUrl = url;
         if (url.startsWith("jdbc:h2:file:")) {
             createParentDirectory(url);
+            jdbcUrl = withH2Settings(url);
         }
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(url);
+        config.setJdbcUrl(jdbcUrl);
         user.ifPresent(config::setUsername);
         password.ifPresent(config::setPassword);
         config.setMaximumPoolSize(poolSize);
@@ -87,6 +89,26 @@ public final class Database implements AutoCloseable {
             throw new UnavailableException(
                     "cannot prepare the incident store at " + safe(url) + ": " + rootMessage(e), e);
         }
+    }
+
+    /**
+     * An H2 file that is safe for a service: commits are written before they return (a killed process keeps
+     * every acknowledged event), the database stays open until we close it at the end of a graceful
+     * shutdown, and a second process gets a clear "in use" error instead of waiting.
+     */
+    static String withH2Settings(String url) {
+        String lower = url.toLowerCase(Locale.ROOT);
+        StringBuilder out = new StringBuilder(url);
+        if (!lower.contains(";write_delay=")) {
+            out.append(";WRITE_DELAY=0");
+        }
+        if (!lower.contains(";db_close_on_exit=")) {
+            out.append(";DB_CLOSE_ON_EXIT=FALSE");
+        }
+        if (!lower.contains(";trace_level_file=")) {
+            out.append(";TRACE_LEVEL_FILE=0");
+        }
+        return out.toString();
     }
 
     private static Dialect detect(HikariDataSource ds) throws SQLException {

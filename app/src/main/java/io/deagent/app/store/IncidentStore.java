@@ -45,7 +45,8 @@ public final class IncidentStore {
     public record Accepted(long id, boolean duplicate, String status, String correlationId) {}
 
     /** An incident a worker holds: what it needs to investigate it. */
-    public record Claim(long id, String correlationId, String eventJson, int attempts, Instant receivedAt) {}
+    public record Claim(
+            long id, String correlationId, String origin, String eventJson, int attempts, Instant receivedAt) {}
 
     /** A reply waiting in (or gone from) the outbox. */
     public record Reply(
@@ -127,19 +128,32 @@ public final class IncidentStore {
      * time) is marked failed instead of being handed out again.
      */
     public List<Claim> claim(String worker, int max, Instant now, Duration lease, int maxAttempts) {
+        return claim(worker, max, now, lease, maxAttempts, Optional.empty());
+    }
+
+    /** Claims one given incident if it is claimable now (replay of a single event). */
+    public Optional<Claim> claim(long id, String worker, Instant now, Duration lease, int maxAttempts) {
+        return claim(worker, 1, now, lease, maxAttempts, Optional.of(id)).stream()
+                .findFirst();
+    }
+
+    private List<Claim> claim(
+            String worker, int max, Instant now, Duration lease, int maxAttempts, Optional<Long> only) {
         if (max <= 0) {
             return List.of();
         }
         return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
             List<long[]> rows = h.createQuery("""
                             SELECT id, attempts FROM incidents
-                            WHERE (status = 'queued' AND available_at <= :now)
-                               OR (status = 'investigating' AND lease_until < :now)
+                            WHERE ((status = 'queued' AND available_at <= :now)
+                               OR (status = 'investigating' AND lease_until < :now))
+                               AND (:only < 0 OR id = :only)
                             ORDER BY id
                             LIMIT :max
                             FOR UPDATE SKIP LOCKED
                             """)
                     .bind("now", ts(now))
+                    .bind("only", only.orElse(-1L))
                     .bind("max", max)
                     .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getInt(2)})
                     .list();
@@ -173,12 +187,17 @@ public final class IncidentStore {
                         .bind("id", id)
                         .execute();
                 claims.add(h.createQuery("""
-                                SELECT id, correlation_id, event_json, attempts, received_at
+                                SELECT id, correlation_id, origin, event_json, attempts, received_at
                                 FROM incidents WHERE id = :id
                                 """)
                         .bind("id", id)
                         .map((rs, ctx) -> new Claim(
-                                rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4), instant(rs, 5)))
+                                rs.getLong(1),
+                                rs.getString(2),
+                                rs.getString(3),
+                                rs.getString(4),
+                                rs.getInt(5),
+                                instant(rs, 6)))
                         .one());
             }
             return claims;

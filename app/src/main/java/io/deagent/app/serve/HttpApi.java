@@ -1,0 +1,324 @@
+package io.deagent.app.serve;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.deagent.app.store.Database;
+import io.deagent.app.store.IncidentStore;
+import io.deagent.core.FailureEvent;
+import io.deagent.core.FailureEvents;
+import io.deagent.core.Redactor;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The HTTP door: health, metrics, the incidents API and the Airflow webhook. It only translates requests;
+ * the durable queue and the dispatcher do the work. An event is acknowledged only once it is committed to
+ * the store, so a crash after the answer loses nothing.
+ */
+public final class HttpApi {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> STATUSES = Set.of("queued", "investigating", "done", "failed");
+
+    private final IncidentStore store;
+    private final Database database;
+    private final Optional<WebhookSignature> signature;
+    private final ServiceMetrics metrics;
+    private final Runnable onAccepted;
+    private final Clock clock;
+    private final int maxBodyBytes;
+    private volatile boolean stopping;
+
+    public HttpApi(
+            IncidentStore store,
+            Database database,
+            Optional<WebhookSignature> signature,
+            ServiceMetrics metrics,
+            Runnable onAccepted,
+            Clock clock,
+            int maxBodyBytes) {
+        this.store = store;
+        this.database = database;
+        this.signature = signature;
+        this.metrics = metrics;
+        this.onAccepted = onAccepted;
+        this.clock = clock;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /** Builds the Javalin server (not started). */
+    public Javalin create(String host, int port) {
+        return Javalin.create(config -> {
+            config.jetty.host = host;
+            config.jetty.port = port;
+            config.concurrency.useVirtualThreads = true;
+            config.startup.showJavalinBanner = false;
+            config.http.maxRequestSize = maxBodyBytes;
+            config.routes.get("/healthz", ctx -> ok(ctx, Map.of("status", "ok")));
+            config.routes.get("/readyz", this::ready);
+            config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                    .result(metrics.scrape()));
+            config.routes.get("/api/incidents", this::list);
+            config.routes.get("/api/incidents/{id}", this::one);
+            config.routes.post("/webhooks/airflow", this::webhook);
+            config.routes.error(404, ctx -> {
+                if (ctx.result() == null || !ctx.result().startsWith("{")) {
+                    error(ctx, 404, "no such route: " + ctx.method() + " " + ctx.path());
+                }
+            });
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                log.error("request {} {} failed", ctx.method(), ctx.path(), e);
+                error(ctx, 500, "internal error; the server log has the details");
+            });
+        });
+    }
+
+    /** From now on {@code /readyz} says no, so a load balancer stops sending while work drains. */
+    public void stopping() {
+        stopping = true;
+    }
+
+    private void ready(Context ctx) {
+        if (stopping) {
+            ctx.status(503).json(Map.of("status", "stopping"));
+        } else if (!database.isReachable()) {
+            ctx.status(503).json(Map.of("status", "unavailable", "reason", "the incident store does not answer"));
+        } else {
+            ok(ctx, Map.of("status", "ready"));
+        }
+    }
+
+    private void webhook(Context ctx) throws IOException {
+        String declared = ctx.header("Content-Length");
+        if (declared != null && declared.matches("\\d{1,18}") && Long.parseLong(declared) > maxBodyBytes) {
+            reject(
+                    ctx,
+                    413,
+                    "too_large",
+                    "the body is larger than " + maxBodyBytes + " bytes; send the tail of the log");
+            return;
+        }
+        byte[] body;
+        try (InputStream in = ctx.req().getInputStream()) {
+            body = in.readNBytes(maxBodyBytes + 1);
+        }
+        if (body.length > maxBodyBytes) {
+            reject(
+                    ctx,
+                    413,
+                    "too_large",
+                    "the body is larger than " + maxBodyBytes + " bytes; send the tail of the log");
+            return;
+        }
+        if (signature.isEmpty()) {
+            log.warn("webhook request refused: DE_AGENT_WEBHOOK_SECRET is not set, so no request can be verified");
+            reject(ctx, 401, "unauthorized", "unauthorized");
+            return;
+        }
+        WebhookSignature.Verdict verdict = signature
+                .get()
+                .verify(
+                        ctx.header(WebhookSignature.TIMESTAMP_HEADER),
+                        ctx.header(WebhookSignature.SIGNATURE_HEADER),
+                        body,
+                        clock.instant());
+        if (verdict != WebhookSignature.Verdict.VALID) {
+            log.warn("webhook request refused: {} (from {})", verdict, ctx.ip());
+            reject(ctx, 401, "unauthorized", "unauthorized");
+            return;
+        }
+        String redacted;
+        FailureEvent event;
+        try {
+            redacted = redactedJson(body);
+            event = FailureEvents.parse(redacted, FailureEvent.Origin.AIRFLOW_WEBHOOK);
+        } catch (FailureEvents.InvalidEventException e) {
+            reject(ctx, 400, "bad_request", e.getMessage());
+            return;
+        }
+        IncidentStore.Accepted accepted;
+        try {
+            accepted = store.accept(event, redacted, clock.instant());
+        } catch (RuntimeException e) {
+            log.error("cannot record a webhook event for {}.{}: {}", event.dagId(), event.taskId(), e.getMessage());
+            reject(ctx, 503, "store_unavailable", "the incident store is unavailable; retry shortly");
+            return;
+        }
+        MDC.put("correlation_id", accepted.correlationId());
+        try {
+            if (accepted.duplicate()) {
+                metrics.webhook("duplicate");
+                log.info("duplicate delivery of incident {} ({}.{})", accepted.id(), event.dagId(), event.taskId());
+            } else {
+                metrics.webhook("accepted");
+                log.info("accepted incident {} for {}.{}", accepted.id(), event.dagId(), event.taskId());
+                onAccepted.run();
+            }
+        } finally {
+            MDC.remove("correlation_id");
+        }
+        ObjectNode out = JSON.createObjectNode();
+        out.put("id", accepted.id());
+        out.put("status", accepted.status());
+        out.put("duplicate", accepted.duplicate());
+        out.put("correlation_id", accepted.correlationId());
+        ctx.status(accepted.duplicate() ? 200 : 202)
+                .contentType("application/json")
+                .result(out.toString());
+    }
+
+    private void reject(Context ctx, int status, String outcome, String message) {
+        metrics.webhook(outcome);
+        error(ctx, status, message);
+    }
+
+    /** The event as it is stored: every text value passed through the redactor, nothing else changed. */
+    static String redactedJson(byte[] body) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            var at = e.getLocation();
+            throw new FailureEvents.InvalidEventException("malformed JSON"
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ": "
+                    + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new FailureEvents.InvalidEventException("unreadable body: " + e.getMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new FailureEvents.InvalidEventException(
+                    "the event must be a JSON object with at least dag_id and task_id");
+        }
+        return redact(node).toString();
+    }
+
+    private static JsonNode redact(JsonNode node) {
+        if (node.isTextual()) {
+            return TextNode.valueOf(Redactor.redact(node.asText()));
+        }
+        if (node.isObject()) {
+            ObjectNode o = (ObjectNode) node;
+            Iterator<Map.Entry<String, JsonNode>> it = o.properties().iterator();
+            while (it.hasNext()) {
+                var f = it.next();
+                f.setValue(redact(f.getValue()));
+            }
+            return o;
+        }
+        if (node.isArray()) {
+            ArrayNode a = (ArrayNode) node;
+            for (int i = 0; i < a.size(); i++) {
+                a.set(i, redact(a.get(i)));
+            }
+        }
+        return node;
+    }
+
+    private void list(Context ctx) {
+        int limit = 50;
+        String l = ctx.queryParam("limit");
+        if (l != null) {
+            if (!l.matches("\\d{1,4}") || Integer.parseInt(l) < 1 || Integer.parseInt(l) > 500) {
+                error(ctx, 400, "limit must be a whole number from 1 to 500");
+                return;
+            }
+            limit = Integer.parseInt(l);
+        }
+        String status = ctx.queryParam("status");
+        if (status != null && !STATUSES.contains(status)) {
+            error(ctx, 400, "status must be one of queued, investigating, done, failed");
+            return;
+        }
+        String cursor = ctx.queryParam("cursor");
+        if (cursor != null && !cursor.matches("\\d{1,18}")) {
+            error(ctx, 400, "cursor must be the \"next\" value of the previous page");
+            return;
+        }
+        IncidentStore.Page page = store.list(
+                limit, Optional.ofNullable(status), Optional.ofNullable(cursor).map(Long::parseLong));
+        ObjectNode out = JSON.createObjectNode();
+        ArrayNode items = out.putArray("incidents");
+        page.incidents().forEach(i -> items.add(json(i)));
+        if (page.next().isPresent()) {
+            out.put("next", String.valueOf(page.next().get()));
+        } else {
+            out.putNull("next");
+        }
+        ctx.contentType("application/json").result(out.toString());
+    }
+
+    private void one(Context ctx) {
+        String id = ctx.pathParam("id");
+        if (!id.matches("\\d{1,18}")) {
+            error(ctx, 400, "an incident id is a number, got '" + id + "'");
+            return;
+        }
+        Optional<IncidentStore.Incident> found = store.find(Long.parseLong(id));
+        if (found.isEmpty()) {
+            error(ctx, 404, "no incident " + id);
+            return;
+        }
+        ctx.contentType("application/json").result(json(found.get()).toString());
+    }
+
+    static ObjectNode json(IncidentStore.Incident i) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("id", i.id());
+        o.put("status", i.status());
+        o.put("received_at", i.receivedAt().toString());
+        o.put("correlation_id", i.correlationId());
+        o.put("deliveries", i.deliveries());
+        o.put("attempts", i.attempts());
+        o.set("event", parse(i.eventJson()));
+        o.set("diagnosis", i.diagnosisJson().map(HttpApi::parse).orElse(null));
+        ObjectNode timings = o.putObject("timings");
+        i.startedAt().ifPresent(t -> timings.put("started_at", t.toString()));
+        i.finishedAt().ifPresent(t -> timings.put("finished_at", t.toString()));
+        i.diagnosticMs().ifPresent(ms -> timings.put("diagnostic_ms", ms));
+        i.error().ifPresent(e -> o.put("error", e));
+        ArrayNode replies = o.putArray("replies");
+        for (IncidentStore.Reply r : i.replies()) {
+            ObjectNode ro = replies.addObject();
+            ro.put("channel", r.channel());
+            ro.put("target", r.target());
+            ro.put("status", r.status());
+            ro.put("attempts", r.attempts());
+            r.sentAt().ifPresent(t -> ro.put("sent_at", t.toString()));
+            r.lastError().ifPresent(e -> ro.put("last_error", e));
+        }
+        return o;
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            return TextNode.valueOf(json);
+        }
+    }
+
+    private static void ok(Context ctx, Map<String, ?> body) {
+        ctx.status(200).json(body);
+    }
+
+    private static void error(Context ctx, int status, String message) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("error", message);
+        ctx.status(status).contentType("application/json").result(o.toString());
+    }
+}

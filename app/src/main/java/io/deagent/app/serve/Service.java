@@ -1,0 +1,121 @@
+package io.deagent.app.serve;
+
+import io.deagent.app.Config;
+import io.deagent.app.store.Database;
+import io.deagent.app.store.IncidentStore;
+import io.deagent.core.LogDiagnoser;
+import io.deagent.core.investigate.DiagnosticSource;
+import io.deagent.core.investigate.EvidenceCollector;
+import io.deagent.core.investigate.Investigator;
+import io.deagent.core.log.LogReader;
+import io.javalin.Javalin;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root of {@code serve}: the store, the investigator with its sources, the dispatcher and
+ * the HTTP door, built from configuration, started and stopped in the right order.
+ */
+public final class Service implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Service.class);
+
+    /** The evidence sources, in the order they are reported. Sources are added here, one line each. */
+    static List<DiagnosticSource> sources(Config config) {
+        return List.of();
+    }
+
+    private final Database database;
+    private final Dispatcher dispatcher;
+    private final HttpApi api;
+    private final Javalin http;
+    private final Duration grace;
+
+    private Service(Database database, Dispatcher dispatcher, HttpApi api, Javalin http, Duration grace) {
+        this.database = database;
+        this.dispatcher = dispatcher;
+        this.api = api;
+        this.http = http;
+        this.grace = grace;
+    }
+
+    /** Opens the database at the configured URL (the embedded file by default). */
+    public static Database openDatabase(Config config, int poolSize) {
+        return Database.open(
+                config.get("DE_AGENT_DB_URL", Database.DEFAULT_URL),
+                config.get("DE_AGENT_DB_USER"),
+                config.get("DE_AGENT_DB_PASSWORD"),
+                poolSize);
+    }
+
+    /** The investigator every door shares, with the configured deadline and sources. */
+    public static Investigator investigator(Config config, Clock clock) {
+        Duration deadline = config.seconds("DE_AGENT_DEADLINE_SECONDS", 25, 1, 600);
+        Duration perSource = config.seconds("DE_AGENT_SOURCE_TIMEOUT_SECONDS", 10, 1, 600);
+        EvidenceCollector collector = new EvidenceCollector(sources(config), deadline, perSource, 8L << 20, clock);
+        return new Investigator(LogDiagnoser.builtIn(), collector, new LogReader(), clock);
+    }
+
+    public static Dispatcher.Settings dispatcherSettings(Config config) {
+        return new Dispatcher.Settings(
+                config.integer("DE_AGENT_WORKERS", 4, 1, 256),
+                config.seconds("DE_AGENT_LEASE_SECONDS", 60, 2, 3600),
+                config.integer("DE_AGENT_MAX_ATTEMPTS", 3, 1, 100),
+                Duration.ofMillis(config.integer("DE_AGENT_POLL_MILLIS", 500, 10, 60_000)),
+                Duration.ofSeconds(5),
+                config.seconds("DE_AGENT_SHUTDOWN_GRACE_SECONDS", 20, 0, 600));
+    }
+
+    /** Builds and starts the service on {@code port} (0 picks a free one). */
+    public static Service start(Config config, int port, Clock clock) {
+        Dispatcher.Settings settings = dispatcherSettings(config);
+        Database db = openDatabase(config, settings.workers() + 8);
+        try {
+            IncidentStore store = new IncidentStore(db);
+            ServiceMetrics metrics = new ServiceMetrics(store::queueDepth);
+            Dispatcher dispatcher = new Dispatcher(
+                    store, investigator(config, clock), metrics, clock, settings, Dispatcher.newWorkerId());
+            Optional<WebhookSignature> signature =
+                    config.get("DE_AGENT_WEBHOOK_SECRET").map(WebhookSignature::new);
+            if (signature.isEmpty()) {
+                log.warn("DE_AGENT_WEBHOOK_SECRET is not set: the Airflow webhook will refuse every request");
+            }
+            int maxBody = config.integer("DE_AGENT_MAX_BODY_BYTES", 1 << 20, 1024, 64 << 20);
+            HttpApi api = new HttpApi(store, db, signature, metrics, dispatcher::wake, clock, maxBody);
+            Javalin http = api.create(config.get("DE_AGENT_BIND", "0.0.0.0"), port);
+            dispatcher.start();
+            http.start();
+            log.info(
+                    "de-agent serving on port {} with the incident store at {} (worker {})",
+                    http.port(),
+                    db.displayUrl(),
+                    dispatcher.workerId());
+            return new Service(db, dispatcher, api, http, settings.grace());
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    /**
+     * Stops in order: readiness goes false, the HTTP door stops taking requests (letting answers in flight
+     * finish), the dispatcher finishes or returns its work, and the database closes.
+     */
+    @Override
+    public void close() {
+        api.stopping();
+        log.info("shutting down: finishing work in progress (up to {} s)", grace.toSeconds());
+        http.stop();
+        dispatcher.close();
+        database.close();
+        log.info("stopped");
+    }
+}

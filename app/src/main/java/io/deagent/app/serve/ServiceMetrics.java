@@ -1,0 +1,94 @@
+package io.deagent.app.serve;
+
+import io.deagent.core.investigate.Evidence;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * The service's Prometheus metrics: {@code de_agent_diagnostic_seconds}, {@code de_agent_incidents_total}
+ * by category, {@code de_agent_source_failures_total} by source, {@code de_agent_queue_depth}, and the
+ * webhook's answers by outcome.
+ */
+public final class ServiceMetrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Timer diagnostic;
+
+    public ServiceMetrics(LongSupplier queueDepth) {
+        diagnostic = Timer.builder("de_agent.diagnostic")
+                .description("time to investigate one incident, from claim to recorded outcome")
+                .serviceLevelObjectives(
+                        Duration.ofMillis(50),
+                        Duration.ofMillis(250),
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(25))
+                .register(registry);
+        Gauge.builder("de_agent.queue.depth", () -> safely(queueDepth))
+                .description("incidents queued or being investigated")
+                .register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    private static double safely(LongSupplier s) {
+        try {
+            return s.getAsLong();
+        } catch (RuntimeException databaseDown) {
+            return Double.NaN;
+        }
+    }
+
+    public void diagnosed(String category, Duration took, List<Evidence> evidence) {
+        diagnostic.record(took);
+        Counter.builder("de_agent.incidents")
+                .description("incidents diagnosed, by category")
+                .tag("category", category)
+                .register(registry)
+                .increment();
+        for (Evidence e : evidence) {
+            if (e.status() == Evidence.Status.ERROR || e.status() == Evidence.Status.TIMED_OUT) {
+                Counter.builder("de_agent.source.failures")
+                        .description("evidence sources that failed or timed out")
+                        .tag("source", e.sourceId())
+                        .tag("status", e.status().name().toLowerCase(java.util.Locale.ROOT))
+                        .register(registry)
+                        .increment();
+            }
+        }
+    }
+
+    public void investigationFailed() {
+        Counter.builder("de_agent.investigation.errors")
+                .description("investigations that threw and were retried or given up")
+                .register(registry)
+                .increment();
+    }
+
+    public void webhook(String outcome) {
+        Counter.builder("de_agent.webhook.requests")
+                .description("Airflow webhook requests by outcome")
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
+    }
+
+    /** The Prometheus text exposition. */
+    public String scrape() {
+        return registry.scrape();
+    }
+}
