@@ -246,7 +246,8 @@ public final class Dispatcher implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("cannot return work to the queue ({}); it is taken over when its leases run out", e.getMessage());
         }
-        work.shutdownNow();
+        // work still running is not interrupted: an interrupt in the middle of file I/O closes an embedded
+        // database for good. Its late result is refused by the store, since the lease is gone.
     }
 
     /** A readable, unique id for this process's worker: host, pid and a random suffix. */
