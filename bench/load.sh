@@ -14,7 +14,7 @@
 #   env: DE_AGENT_WEBHOOK_SECRET  the shared secret (a random one when unset and a server is started)
 #        SKIP_BUILD=1             use the jars as they are
 #        PORT=N                   the port of the started server (default: a free one)
-#        SERVER_JAVA_OPTS=...     JVM options of the started server, e.g. "-Xmx256m"
+#        SERVER_JAVA_OPTS=...     JVM options of the started server, (default: those of ./de-agent serve)
 #        LOAD_JAVA_OPTS=...       JVM options of WebhookLoad
 #        KEEP_TMP=1               keep the temporary directory (server log, H2 files)
 set -euo pipefail
@@ -171,9 +171,10 @@ http_status() {
 port="${PORT:-$(free_port)}" || { echo "bench/load.sh: found no free port" >&2; exit 2; }
 url="http://127.0.0.1:$port"
 say "starting de-agent serve on $url (store $tmp/store)"
+# the JVM settings ./de-agent uses for serve, unless SERVER_JAVA_OPTS says otherwise
 # shellcheck disable=SC2086
 DE_AGENT_DB_URL="jdbc:h2:file:$tmp/store" \
-  "$java" ${SERVER_JAVA_OPTS:-} -jar "$app_jar" serve --port "$port" >"$server_log" 2>&1 &
+  "$java" ${SERVER_JAVA_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=50 -Xms64m -Xmx512m} -jar "$app_jar" serve --port "$port" >"$server_log" 2>&1 &
 server_pid=$!
 
 ready=0

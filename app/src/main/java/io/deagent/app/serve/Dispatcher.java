@@ -45,7 +45,7 @@ public final class Dispatcher implements AutoCloseable {
     private final Settings settings;
     private final String workerId;
     private final Semaphore slots;
-    private final ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
+    private final ExecutorService work;
     private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "de-agent-heartbeat");
         t.setDaemon(true);
@@ -71,6 +71,13 @@ public final class Dispatcher implements AutoCloseable {
         this.settings = settings;
         this.workerId = workerId;
         this.slots = new Semaphore(settings.workers());
+        // platform threads, one per slot: an investigation is CPU work (reading and classifying a log), and
+        // on virtual threads it would hold the few carrier threads that the HTTP door and JDBC also need
+        this.work = Executors.newFixedThreadPool(settings.workers(), r -> {
+            Thread t = new Thread(r, "de-agent-investigation");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     public String workerId() {
