@@ -32,6 +32,13 @@ final class HumanReport {
                 d.category() + " · " + Taxonomy.CATEGORIES.getOrDefault(d.category(), "")
                         + " · confidence " + String.format(Locale.ROOT, "%.2f", d.confidence())
                         + (d.transience().equals("transient") ? " · likely transient: a retry may pass" : "")));
+        d.recurrence()
+                .ifPresent(r -> line(style(
+                        "2",
+                        r.seen() <= 1
+                                ? "New: the first time this failure was seen for this task"
+                                : "Seen " + r.seen() + " times for this task since "
+                                        + r.firstSeen().orElse("?").replaceFirst("\\.\\d+Z$", "Z"))));
         line("");
         line(style("1", "Why"));
         wrap(d.summary(), "  ");

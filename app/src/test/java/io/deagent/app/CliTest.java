@@ -176,4 +176,78 @@ class CliTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("case c7: log file logs/gone.log not found");
     }
+
+    @Test
+    void replayIsOfflineByDefaultAndPostRecordsOneIncidentThatRecurs() throws Exception {
+        Path config = write("de-agent.yaml", "DE_AGENT_DB_URL: jdbc:h2:file:" + dir.resolve("store") + "\n");
+        write("task.log", LOG);
+        Path event = write("event.json", """
+                {"dag_id": "daily_orders", "task_id": "load_orders", "run_id": "scheduled__2026-11-20T03:00:00+00:00",
+                 "try_number": 1, "log_file": "task.log"}
+                """);
+
+        Result offline = run("replay", event.toString(), "--json", "--config", config.toString());
+        assertThat(offline.code()).as(offline.err()).isZero();
+        assertThat(offline.err()).contains("offline replay: nothing recorded or sent");
+        assertThat(new ObjectMapper().readTree(offline.out()).get("recurrence").isNull())
+                .isTrue();
+
+        Result posted = run("replay", event.toString(), "--json", "--post", "--config", config.toString());
+        assertThat(posted.code()).as(posted.err()).isZero();
+        assertThat(posted.err()).contains("recorded as incident 1");
+        JsonNode d = new ObjectMapper().readTree(posted.out());
+        assertThat(d.get("category").asText()).isEqualTo("missing_column");
+        assertThat(d.at("/recurrence/seen").asInt()).isEqualTo(1);
+
+        Result again = run("replay", event.toString(), "--post", "--config", config.toString());
+        assertThat(again.code()).isZero();
+        assertThat(again.err()).contains("already incident 1");
+        assertThat(again.out()).contains("New: the first time this failure was seen for this task");
+
+        Path nextDay = write("next.json", Files.readString(event).replace("2026-11-20", "2026-11-21"));
+        Result recurring = run("replay", nextDay.toString(), "--post", "--config", config.toString());
+        assertThat(recurring.out()).containsPattern("Seen 2 times for this task since 20\\d\\d-");
+
+        Result laterOffline = run("replay", event.toString(), "--json", "--config", config.toString());
+        assertThat(new ObjectMapper()
+                        .readTree(laterOffline.out())
+                        .at("/recurrence/seen")
+                        .asInt())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void replayOfAMissingOrBrokenEventIsAUsageError() throws Exception {
+        Result missing = run("replay", dir.resolve("nope.json").toString());
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).startsWith("de-agent: no such event file");
+
+        Result broken = run("replay", write("bad.json", "{\"dag_id\": ").toString());
+        assertThat(broken.code()).isEqualTo(2);
+        assertThat(broken.err()).contains("malformed JSON at line 1");
+
+        Result badConfig = run(
+                "replay",
+                write("ok.json", "{\"dag_id\":\"d\",\"task_id\":\"t\"}").toString(),
+                "--config",
+                write("c.yaml", "DE_AGENT_WORKERS: [1, 2]\n").toString());
+        assertThat(badConfig.code()).isEqualTo(2);
+        assertThat(badConfig.err()).contains("DE_AGENT_WORKERS must be a plain value");
+    }
+
+    @Test
+    void aStoreThatCannotBeOpenedIsAnIntegrationFailureWithTheReason() throws Exception {
+        Path config = write("pg.yaml", "DE_AGENT_DB_URL: jdbc:postgresql://127.0.0.1:1/nothing\n");
+        Result r = run(
+                "replay",
+                write("ok.json", "{\"dag_id\":\"d\",\"task_id\":\"t\",\"exception\":\"boom\"}")
+                        .toString(),
+                "--post",
+                "--config",
+                config.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err())
+                .startsWith("de-agent: cannot open the incident store at jdbc:postgresql://127.0.0.1:1/nothing");
+        assertThat(r.err().lines().count()).isEqualTo(1);
+    }
 }

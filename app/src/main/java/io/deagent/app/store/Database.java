@@ -62,7 +62,8 @@ public final class Database implements AutoCloseable {
         config.setJdbcUrl(jdbcUrl);
         user.ifPresent(config::setUsername);
         password.ifPresent(config::setPassword);
-        config.setMaximumPoolSize(poolSize);
+        // Flyway holds one connection while it migrates on another
+        config.setMaximumPoolSize(Math.max(3, poolSize));
         config.setPoolName("de-agent-store");
         config.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
         // fail at start-up with the driver's own words, not after the first request
