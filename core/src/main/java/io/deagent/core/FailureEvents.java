@@ -15,6 +15,9 @@ public final class FailureEvents {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Airflow's own limit on DAG, task and run ids (ID_LEN). */
+    public static final int MAX_ID = 250;
+
     private FailureEvents() {}
 
     /** A failure event that cannot be used, with a message for the person who sent it. */
@@ -38,6 +41,12 @@ public final class FailureEvents {
         }
         String dagId = text(node, "dag_id").orElseThrow(() -> new InvalidEventException("missing \"dag_id\""));
         String taskId = text(node, "task_id").orElseThrow(() -> new InvalidEventException("missing \"task_id\""));
+        for (String id : new String[] {"dag_id", "task_id", "run_id"}) {
+            if (text(node, id).map(String::length).orElse(0) > MAX_ID) {
+                throw new InvalidEventException(
+                        "\"" + id + "\" is longer than Airflow's limit of " + MAX_ID + " characters");
+            }
+        }
         Optional<Integer> tryNumber = Optional.empty();
         JsonNode t = node.get("try_number");
         if (t != null && !t.isNull()) {

@@ -42,7 +42,11 @@ public final class HttpApi {
     private final Runnable onAccepted;
     private final Clock clock;
     private final int maxBodyBytes;
+    private final Optional<String> apiToken;
     private volatile boolean stopping;
+
+    /** How much of an event's inline log each item of a list carries; one incident by id has all of it. */
+    static final int LIST_LOG_CHARS = 4096;
 
     public HttpApi(
             IncidentStore store,
@@ -51,7 +55,8 @@ public final class HttpApi {
             ServiceMetrics metrics,
             Runnable onAccepted,
             Clock clock,
-            int maxBodyBytes) {
+            int maxBodyBytes,
+            Optional<String> apiToken) {
         this.store = store;
         this.database = database;
         this.signature = signature;
@@ -59,6 +64,7 @@ public final class HttpApi {
         this.onAccepted = onAccepted;
         this.clock = clock;
         this.maxBodyBytes = maxBodyBytes;
+        this.apiToken = apiToken;
     }
 
     /** Builds the Javalin server (not started). */
@@ -76,6 +82,7 @@ public final class HttpApi {
             config.routes.get("/readyz", this::ready);
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(metrics.scrape()));
+            config.routes.before("/api/*", this::authorize);
             config.routes.get("/api/incidents", this::list);
             config.routes.get("/api/incidents/{id}", this::one);
             config.routes.post("/webhooks/airflow", this::webhook);
@@ -89,6 +96,21 @@ public final class HttpApi {
                 error(ctx, 500, "internal error; the server log has the details");
             });
         });
+    }
+
+    /** With {@code DE_AGENT_API_TOKEN} set, the incidents API wants {@code Authorization: Bearer <token>}. */
+    private void authorize(Context ctx) {
+        if (apiToken.isEmpty()) {
+            return;
+        }
+        String given = ctx.header("Authorization");
+        byte[] expected = ("Bearer " + apiToken.get()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (given == null
+                || !java.security.MessageDigest.isEqual(
+                        expected, given.trim().getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+            error(ctx, 401, "unauthorized");
+            ctx.skipRemainingHandlers();
+        }
     }
 
     /** From now on {@code /readyz} says no, so a load balancer stops sending while work drains. */
@@ -256,7 +278,7 @@ public final class HttpApi {
                 limit, Optional.ofNullable(status), Optional.ofNullable(cursor).map(Long::parseLong));
         ObjectNode out = JSON.createObjectNode();
         ArrayNode items = out.putArray("incidents");
-        page.incidents().forEach(i -> items.add(json(i)));
+        page.incidents().forEach(i -> items.add(json(i, false)));
         if (page.next().isPresent()) {
             out.put("next", String.valueOf(page.next().get()));
         } else {
@@ -276,10 +298,14 @@ public final class HttpApi {
             error(ctx, 404, "no incident " + id);
             return;
         }
-        ctx.contentType("application/json").result(json(found.get()).toString());
+        ctx.contentType("application/json").result(json(found.get(), true).toString());
     }
 
-    static ObjectNode json(IncidentStore.Incident i) {
+    /**
+     * One incident as JSON. In a list ({@code full} false) the event's inline log is cut to its last 4 KB,
+     * with {@code log_chars_omitted}, so a page of 500 incidents stays small.
+     */
+    static ObjectNode json(IncidentStore.Incident i, boolean full) {
         ObjectNode o = JSON.createObjectNode();
         o.put("id", i.id());
         o.put("status", i.status());
@@ -287,7 +313,15 @@ public final class HttpApi {
         o.put("correlation_id", i.correlationId());
         o.put("deliveries", i.deliveries());
         o.put("attempts", i.attempts());
-        o.set("event", parse(i.eventJson()));
+        JsonNode event = parse(i.eventJson());
+        if (!full && event.isObject() && event.path("log").isTextual()) {
+            String log = event.get("log").asText();
+            if (log.length() > LIST_LOG_CHARS) {
+                ((ObjectNode) event).put("log", log.substring(log.length() - LIST_LOG_CHARS));
+                ((ObjectNode) event).put("log_chars_omitted", log.length() - LIST_LOG_CHARS);
+            }
+        }
+        o.set("event", event);
         o.set("diagnosis", i.diagnosisJson().map(HttpApi::parse).orElse(null));
         ObjectNode timings = o.putObject("timings");
         i.startedAt().ifPresent(t -> timings.put("started_at", t.toString()));

@@ -85,7 +85,8 @@ public final class Service implements AutoCloseable {
                 log.warn("DE_AGENT_WEBHOOK_SECRET is not set: the Airflow webhook will refuse every request");
             }
             int maxBody = config.integer("DE_AGENT_MAX_BODY_BYTES", 1 << 20, 1024, 64 << 20);
-            HttpApi api = new HttpApi(store, db, signature, metrics, dispatcher::wake, clock, maxBody);
+            HttpApi api = new HttpApi(
+                    store, db, signature, metrics, dispatcher::wake, clock, maxBody, config.get("DE_AGENT_API_TOKEN"));
             Javalin http = api.create(config.get("DE_AGENT_BIND", "0.0.0.0"), port);
             dispatcher.start();
             http.start();

@@ -252,4 +252,61 @@ class ServiceTest {
                 .isEqualTo("psycopg2.errors.UndefinedColumn: column \"customer_idd\" does not exist");
         assertThat(incident.at("/diagnosis/category").asText()).isEqualTo("missing_column");
     }
+
+    @Test
+    void a_list_carries_the_tail_of_each_inline_log_and_one_incident_all_of_it() throws Exception {
+        String log = "x".repeat(10_000) + "\n" + LOG;
+        String body = JSON.writeValueAsString(
+                Map.of("dag_id", "daily_orders", "task_id", "load_orders", "run_id", "big", "log", log));
+        long id = JSON.readTree(post(body).body()).get("id").asLong();
+        awaitDone(id);
+
+        JsonNode listed = incidents().get(0).get("event");
+        assertThat(listed.get("log").asText()).hasSize(HttpApi.LIST_LOG_CHARS).endsWith(LOG);
+        assertThat(listed.get("log_chars_omitted").asInt()).isEqualTo(log.length() - HttpApi.LIST_LOG_CHARS);
+        assertThat(JSON.readTree(get("/api/incidents/" + id).body())
+                        .at("/event/log")
+                        .asText())
+                .isEqualTo(log);
+    }
+
+    @Test
+    void with_an_api_token_the_incidents_api_wants_it_and_the_rest_does_not() throws Exception {
+        try (Service guarded = Service.start(
+                Config.of(Map.of(
+                        "DE_AGENT_DB_URL",
+                        "jdbc:h2:file:" + dir.resolve("guarded"),
+                        "DE_AGENT_WEBHOOK_SECRET",
+                        SECRET,
+                        "DE_AGENT_API_TOKEN",
+                        "api-token",
+                        "DE_AGENT_BIND",
+                        "127.0.0.1")),
+                0,
+                Clock.systemUTC())) {
+            String root = "http://127.0.0.1:" + guarded.port();
+            HttpResponse<String> anonymous = http.send(
+                    HttpRequest.newBuilder(URI.create(root + "/api/incidents")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> wrong = http.send(
+                    HttpRequest.newBuilder(URI.create(root + "/api/incidents/1"))
+                            .header("Authorization", "Bearer nope")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> right = http.send(
+                    HttpRequest.newBuilder(URI.create(root + "/api/incidents"))
+                            .header("Authorization", "Bearer api-token")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> health = http.send(
+                    HttpRequest.newBuilder(URI.create(root + "/healthz")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            assertThat(anonymous.body()).isEqualTo("{\"error\":\"unauthorized\"}");
+            assertThat(wrong.statusCode()).isEqualTo(401);
+            assertThat(right.statusCode()).isEqualTo(200);
+            assertThat(health.statusCode()).isEqualTo(200);
+        }
+    }
 }
