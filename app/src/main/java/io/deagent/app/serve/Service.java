@@ -88,8 +88,8 @@ public final class Service implements AutoCloseable {
             HttpApi api = new HttpApi(
                     store, db, signature, metrics, dispatcher::wake, clock, maxBody, config.get("DE_AGENT_API_TOKEN"));
             Javalin http = api.create(config.get("DE_AGENT_BIND", "0.0.0.0"), port);
+            http.start(); // first: a port in use stops the start before any work is claimed
             dispatcher.start();
-            http.start();
             log.info(
                     "de-agent serving on port {} with the incident store at {} (worker {})",
                     http.port(),

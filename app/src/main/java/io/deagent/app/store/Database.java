@@ -72,6 +72,12 @@ public final class Database implements AutoCloseable {
         try {
             ds = new HikariDataSource(config);
         } catch (RuntimeException e) {
+            if (rootMessage(e).contains("file is locked")) {
+                throw new UnavailableException(
+                        "the incident store " + safe(url) + " is in use by another de-agent process; stop it, or"
+                                + " give this one its own DE_AGENT_DB_URL (replicas share PostgreSQL, not an H2 file)",
+                        e);
+            }
             throw new UnavailableException(
                     "cannot open the incident store at " + safe(url) + ": " + rootMessage(e)
                             + " (check DE_AGENT_DB_URL, that the database is running and the credentials)",
