@@ -129,26 +129,21 @@ public final class HttpApi {
     }
 
     private void webhook(Context ctx) throws IOException {
+        String tooLarge = "the body is larger than " + maxBodyBytes + " bytes; send the tail of the log";
         String declared = ctx.header("Content-Length");
-        if (declared != null && declared.matches("\\d{1,18}") && Long.parseLong(declared) > maxBodyBytes) {
-            reject(
-                    ctx,
-                    413,
-                    "too_large",
-                    "the body is larger than " + maxBodyBytes + " bytes; send the tail of the log");
-            return;
-        }
         byte[] body;
         try (InputStream in = ctx.req().getInputStream()) {
+            if (declared != null && declared.matches("\\d{1,18}") && Long.parseLong(declared) > maxBodyBytes) {
+                drain(in);
+                reject(ctx, 413, "too_large", tooLarge);
+                return;
+            }
             body = in.readNBytes(maxBodyBytes + 1);
-        }
-        if (body.length > maxBodyBytes) {
-            reject(
-                    ctx,
-                    413,
-                    "too_large",
-                    "the body is larger than " + maxBodyBytes + " bytes; send the tail of the log");
-            return;
+            if (body.length > maxBodyBytes) {
+                drain(in);
+                reject(ctx, 413, "too_large", tooLarge);
+                return;
+            }
         }
         if (signature.isEmpty()) {
             log.warn("webhook request refused: DE_AGENT_WEBHOOK_SECRET is not set, so no request can be verified");
@@ -205,6 +200,20 @@ public final class HttpApi {
         ctx.status(accepted.duplicate() ? 200 : 202)
                 .contentType("application/json")
                 .result(out.toString());
+    }
+
+    /**
+     * Reads and drops what is left of an oversized body (up to a bound), so the client has sent it all and
+     * can read the 413; a client still writing when the connection closes sees a reset instead.
+     */
+    private void drain(InputStream in) throws IOException {
+        long limit = 16L * maxBodyBytes;
+        byte[] sink = new byte[64 * 1024];
+        long read = 0;
+        int n;
+        while (read < limit && (n = in.read(sink)) > 0) {
+            read += n;
+        }
     }
 
     private void reject(Context ctx, int status, String outcome, String message) {
