@@ -19,6 +19,20 @@ public final class DiagnosisJson {
 
     private DiagnosisJson() {}
 
+    private static final ObjectMapper READER = new ObjectMapper()
+            .registerModule(new Jdk8Module())
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    /** Reads what {@link #write} wrote (fields added by later versions are ignored). */
+    public static Diagnosis read(String json) {
+        try {
+            return READER.readValue(json, Diagnosis.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a de-agent/diagnosis@1 object: " + e.getOriginalMessage(), e);
+        }
+    }
+
     public static String write(Diagnosis d) {
         try {
             return MAPPER.writeValueAsString(d);

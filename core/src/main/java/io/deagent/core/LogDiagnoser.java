@@ -154,7 +154,8 @@ public final class LogDiagnoser {
             return steps;
         }
         steps.add("Read the full task log of the failed try (this one has " + doc.totalLines()
-                + " lines): the cause is often printed before the last error, or in the previous try.");
+                + (doc.totalLines() == 1 ? " line" : " lines")
+                + "): the cause is often printed before the last error, or in the previous try.");
         if (entities.containsKey("application_id")) {
             steps.add("Open Spark application " + entities.get("application_id")
                     + " in the Spark UI or History Server and read the failed stage's task errors.");

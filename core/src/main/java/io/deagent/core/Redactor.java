@@ -31,7 +31,7 @@ public final class Redactor {
                     2),
             new Rule(
                     Pattern.compile(
-                            "(?i)(\\b(?:password|passwd|pwd|secret|api[_-]?key|token)[\"']?\\s*[:=]\\s*[\"']?)([^\\s\"',;}]{4,})"),
+                            "(?i)((?<![A-Za-z0-9])(?:[A-Za-z0-9]+[_.-])*(?:password|passwd|pwd|secret|api[_-]?key|token)[\"']?\\s*[:=]\\s*[\"']?)([^\\s\"',;}]{4,})"),
                     2),
             new Rule(Pattern.compile("(?i)(\\bbearer\\s+)([A-Za-z0-9._~+/=-]{8,})"), 2),
             new Rule(Pattern.compile("\\b(xox[abposr]-[A-Za-z0-9-]{10,})"), 1),

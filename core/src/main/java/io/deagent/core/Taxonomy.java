@@ -96,7 +96,6 @@ public final class Taxonomy {
 
     /** Entity keys that must be used for these things (more keys are allowed). */
     public static final List<String> ENTITY_KEYS = List.of(
-            "entities",
             "dag_id",
             "task_id",
             "run_id",

@@ -29,4 +29,14 @@ class RedactorTest {
         String line = "ERROR: column \"customer_idd\" does not exist at character 8";
         assertThat(Redactor.redact(line)).isEqualTo(line);
     }
+
+    @Test
+    void prefixedKeyNamesAreSecretsToo() {
+        String out = Redactor.redact(
+                "DB_PASSWORD=hunter2x x_api_key: 'abcd1234efgh' airflow.auth_token=tok3nValue client-secret=cl1entSecret");
+        assertThat(out).doesNotContain("hunter2x", "abcd1234efgh", "tok3nValue", "cl1entSecret");
+        assertThat(Redactor.redact("tokens: 5, max_tokens=1024 lines")).contains("tokens: 5");
+        assertThat(Redactor.redact("FATAL: password authentication failed for user \"etl\""))
+                .isEqualTo("FATAL: password authentication failed for user \"etl\"");
+    }
 }

@@ -72,7 +72,10 @@ public record Rule(
     }
 
     public Rule {
-        entities = entities == null ? Map.of() : Map.copyOf(entities);
+        // keep the file's order: Map.copyOf iterates in a different order on every JVM run
+        entities = entities == null
+                ? Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(entities));
         if (priority == 0) {
             priority = 50;
         }
