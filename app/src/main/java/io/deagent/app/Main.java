@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             DiagnoseCommand.class,
             ReplayCommand.class,
             ServeCommand.class,
+            DoctorCommand.class,
             EvalCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -54,6 +54,7 @@ public final class Dispatcher implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private volatile boolean running;
+    private volatile Runnable onOutcome = () -> {};
     private boolean woken;
     private Thread loop;
 
@@ -78,6 +79,11 @@ public final class Dispatcher implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Called after an outcome is recorded (the Slack replier wakes up to send it). */
+    public void onOutcome(Runnable r) {
+        this.onOutcome = r;
     }
 
     public String workerId() {
@@ -154,7 +160,7 @@ public final class Dispatcher implements AutoCloseable {
             Investigator.Investigation inv =
                     investigator.investigate(event, Investigator.LogFiles.IGNORE, Optional.empty());
             Optional<Diagnosis> done = store.complete(
-                    claim, workerId, event, inv.diagnosis(), inv.elapsed().toMillis(), clock.instant(), d -> List.of());
+                    claim, workerId, event, inv.diagnosis(), inv.elapsed().toMillis(), clock.instant());
             if (done.isEmpty()) {
                 log.info(
                         "incident {} was taken over by another worker before this one finished; its result is dropped",
@@ -162,6 +168,7 @@ public final class Dispatcher implements AutoCloseable {
                 return done;
             }
             Diagnosis d = done.get();
+            onOutcome.run();
             metrics.diagnosed(d.category(), inv.elapsed(), inv.evidence());
             log.info(
                     "diagnostic_complete",

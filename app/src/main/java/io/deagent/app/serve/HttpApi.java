@@ -10,13 +10,11 @@ import io.deagent.app.store.Database;
 import io.deagent.app.store.IncidentStore;
 import io.deagent.core.FailureEvent;
 import io.deagent.core.FailureEvents;
-import io.deagent.core.Redactor;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -43,6 +41,8 @@ public final class HttpApi {
     private final Clock clock;
     private final int maxBodyBytes;
     private final Optional<String> apiToken;
+    private final Optional<io.deagent.slack.SlackDoor> slack;
+    private final Optional<io.deagent.app.store.SlackRecords> slackRecords;
     private volatile boolean stopping;
 
     /** How much of an event's inline log each item of a list carries; one incident by id has all of it. */
@@ -56,7 +56,9 @@ public final class HttpApi {
             Runnable onAccepted,
             Clock clock,
             int maxBodyBytes,
-            Optional<String> apiToken) {
+            Optional<String> apiToken,
+            Optional<io.deagent.slack.SlackDoor> slack,
+            Optional<io.deagent.app.store.SlackRecords> slackRecords) {
         this.store = store;
         this.database = database;
         this.signature = signature;
@@ -65,6 +67,8 @@ public final class HttpApi {
         this.clock = clock;
         this.maxBodyBytes = maxBodyBytes;
         this.apiToken = apiToken;
+        this.slack = slack;
+        this.slackRecords = slackRecords;
     }
 
     /** Builds the Javalin server (not started). */
@@ -86,6 +90,8 @@ public final class HttpApi {
             config.routes.get("/api/incidents", this::list);
             config.routes.get("/api/incidents/{id}", this::one);
             config.routes.post("/webhooks/airflow", this::webhook);
+            config.routes.post("/slack/events", this::slackEvents);
+            config.routes.get("/api/feedback", this::feedback);
             config.routes.error(404, ctx -> {
                 if (ctx.result() == null || !ctx.result().startsWith("{")) {
                     error(ctx, 404, "no such route: " + ctx.method() + " " + ctx.path());
@@ -111,6 +117,44 @@ public final class HttpApi {
             error(ctx, 401, "unauthorized");
             ctx.skipRemainingHandlers();
         }
+    }
+
+    private void slackEvents(Context ctx) throws IOException {
+        if (slack.isEmpty()) {
+            error(ctx, 404, "Slack is not configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET");
+            return;
+        }
+        byte[] body;
+        try (InputStream in = ctx.req().getInputStream()) {
+            body = in.readNBytes(maxBodyBytes + 1);
+            if (body.length > maxBodyBytes) {
+                drain(in);
+                error(ctx, 413, "the body is larger than " + maxBodyBytes + " bytes");
+                return;
+            }
+        }
+        java.util.Map<String, java.util.List<String>> headers = new java.util.HashMap<>();
+        ctx.headerMap().forEach((k, v) -> headers.put(k, java.util.List.of(v)));
+        io.deagent.slack.SlackDoor.Answer a;
+        try {
+            a = slack.get().handle(new String(body, java.nio.charset.StandardCharsets.UTF_8), headers, ctx.ip());
+        } catch (RuntimeException e) {
+            log.error("Slack request failed: {}", e.toString(), e);
+            a = new io.deagent.slack.SlackDoor.Answer(500, "application/json", "{\"error\":\"internal error\"}");
+        }
+        ctx.status(a.status()).contentType(a.contentType()).result(a.body());
+    }
+
+    /** Reaction verdicts counted per category and per signature. */
+    private void feedback(Context ctx) {
+        ObjectNode out = JSON.createObjectNode();
+        for (String by : new String[] {"category", "signature"}) {
+            ObjectNode group = out.putObject("by_" + by);
+            slackRecords.ifPresent(r -> r.feedback(by)
+                    .forEach(t ->
+                            group.putObject(t.key()).put("correct", t.correct()).put("wrong", t.wrong())));
+        }
+        ctx.contentType("application/json").result(out.toString());
     }
 
     /** From now on {@code /readyz} says no, so a load balancer stops sending while work drains. */
@@ -165,7 +209,7 @@ public final class HttpApi {
         String redacted;
         FailureEvent event;
         try {
-            redacted = redactedJson(body);
+            redacted = EventJson.redacted(body);
             event = FailureEvents.parse(redacted, FailureEvent.Origin.AIRFLOW_WEBHOOK);
         } catch (FailureEvents.InvalidEventException e) {
             reject(ctx, 400, "bad_request", e.getMessage());
@@ -219,48 +263,6 @@ public final class HttpApi {
     private void reject(Context ctx, int status, String outcome, String message) {
         metrics.webhook(outcome);
         error(ctx, status, message);
-    }
-
-    /** The event as it is stored: every text value passed through the redactor, nothing else changed. */
-    static String redactedJson(byte[] body) {
-        JsonNode node;
-        try {
-            node = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            var at = e.getLocation();
-            throw new FailureEvents.InvalidEventException("malformed JSON"
-                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ": "
-                    + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new FailureEvents.InvalidEventException("unreadable body: " + e.getMessage());
-        }
-        if (node == null || !node.isObject()) {
-            throw new FailureEvents.InvalidEventException(
-                    "the event must be a JSON object with at least dag_id and task_id");
-        }
-        return redact(node).toString();
-    }
-
-    private static JsonNode redact(JsonNode node) {
-        if (node.isTextual()) {
-            return TextNode.valueOf(Redactor.redact(node.asText()));
-        }
-        if (node.isObject()) {
-            ObjectNode o = (ObjectNode) node;
-            Iterator<Map.Entry<String, JsonNode>> it = o.properties().iterator();
-            while (it.hasNext()) {
-                var f = it.next();
-                f.setValue(redact(f.getValue()));
-            }
-            return o;
-        }
-        if (node.isArray()) {
-            ArrayNode a = (ArrayNode) node;
-            for (int i = 0; i < a.size(); i++) {
-                a.set(i, redact(a.get(i)));
-            }
-        }
-        return node;
     }
 
     private void list(Context ctx) {

@@ -31,13 +31,21 @@ public final class Service implements AutoCloseable {
 
     private final Database database;
     private final Dispatcher dispatcher;
+    private final Optional<SlackReplier> replier;
     private final HttpApi api;
     private final Javalin http;
     private final Duration grace;
 
-    private Service(Database database, Dispatcher dispatcher, HttpApi api, Javalin http, Duration grace) {
+    private Service(
+            Database database,
+            Dispatcher dispatcher,
+            Optional<SlackReplier> replier,
+            HttpApi api,
+            Javalin http,
+            Duration grace) {
         this.database = database;
         this.dispatcher = dispatcher;
+        this.replier = replier;
         this.api = api;
         this.http = http;
         this.grace = grace;
@@ -85,17 +93,31 @@ public final class Service implements AutoCloseable {
                 log.warn("DE_AGENT_WEBHOOK_SECRET is not set: the Airflow webhook will refuse every request");
             }
             int maxBody = config.integer("DE_AGENT_MAX_BODY_BYTES", 1 << 20, 1024, 64 << 20);
+            Optional<SlackSetup> slack = SlackSetup.of(config, db, store, metrics, dispatcher, clock, settings.poll());
             HttpApi api = new HttpApi(
-                    store, db, signature, metrics, dispatcher::wake, clock, maxBody, config.get("DE_AGENT_API_TOKEN"));
+                    store,
+                    db,
+                    signature,
+                    metrics,
+                    dispatcher::wake,
+                    clock,
+                    maxBody,
+                    config.get("DE_AGENT_API_TOKEN"),
+                    slack.map(SlackSetup::door),
+                    slack.map(SlackSetup::records));
             Javalin http = api.create(config.get("DE_AGENT_BIND", "0.0.0.0"), port);
             http.start(); // first: a port in use stops the start before any work is claimed
             dispatcher.start();
+            slack.ifPresent(sl -> {
+                dispatcher.onOutcome(sl.replier()::wake);
+                sl.replier().start();
+            });
             log.info(
                     "de-agent serving on port {} with the incident store at {} (worker {})",
                     http.port(),
                     db.displayUrl(),
                     dispatcher.workerId());
-            return new Service(db, dispatcher, api, http, settings.grace());
+            return new Service(db, dispatcher, slack.map(SlackSetup::replier), api, http, settings.grace());
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -116,6 +138,7 @@ public final class Service implements AutoCloseable {
         log.info("shutting down: finishing work in progress (up to {} s)", grace.toSeconds());
         http.stop();
         dispatcher.close();
+        replier.ifPresent(SlackReplier::close);
         database.close();
         log.info("stopped");
     }

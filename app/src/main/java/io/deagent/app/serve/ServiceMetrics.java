@@ -87,6 +87,32 @@ public final class ServiceMetrics {
                 .increment();
     }
 
+    public void slackEvent(String type, String outcome) {
+        Counter.builder("de_agent.slack.events")
+                .description("Slack events by type and what was done with them")
+                .tag("type", type)
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
+    }
+
+    public void slackReply(String outcome) {
+        Counter.builder("de_agent.slack.replies")
+                .description("Slack replies sent, by outcome (posted, updated, rate_limited, unavailable, rejected)")
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
+    }
+
+    public void feedback(String category, String verdict) {
+        Counter.builder("de_agent.feedback")
+                .description("reactions on de-agent's replies, by category and verdict")
+                .tag("category", category)
+                .tag("verdict", verdict)
+                .register(registry)
+                .increment();
+    }
+
     /** The Prometheus text exposition. */
     public String scrape() {
         return registry.scrape();

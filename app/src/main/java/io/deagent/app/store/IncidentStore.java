@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
@@ -53,13 +52,12 @@ public final class IncidentStore {
             long id,
             String channel,
             String target,
+            String kind,
             String status,
             int attempts,
+            Optional<String> messageTs,
             Optional<Instant> sentAt,
             Optional<String> lastError) {}
-
-    /** A reply to record with the outcome. */
-    public record NewReply(String channel, String target, String payload) {}
 
     /** One incident as the API shows it. */
     public record Incident(
@@ -173,6 +171,7 @@ public final class IncidentStore {
                                     "gave up after " + row[1]
                                             + " attempts: the worker stopped before finishing each time")
                             .execute();
+                    Outbox.outcomeChanged(h, id, now);
                     continue;
                 }
                 h.createUpdate("""
@@ -214,18 +213,12 @@ public final class IncidentStore {
     }
 
     /**
-     * Records the outcome of an investigation, counts its signature and queues its replies, all in one
-     * transaction, and only if {@code worker} still holds the incident. Returns the diagnosis with its
-     * recurrence, or empty when the lease was lost (another worker owns the incident now).
+     * Records the outcome of an investigation, counts its signature and marks its thread replies for
+     * sending, all in one transaction, and only if {@code worker} still holds the incident. Returns the
+     * diagnosis with its recurrence, or empty when the lease was lost (another worker owns the incident now).
      */
     public Optional<Diagnosis> complete(
-            Claim claim,
-            String worker,
-            FailureEvent event,
-            Diagnosis diagnosis,
-            long diagnosticMs,
-            Instant now,
-            Function<Diagnosis, List<NewReply>> replies) {
+            Claim claim, String worker, FailureEvent event, Diagnosis diagnosis, long diagnosticMs, Instant now) {
         return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
             if (!holds(h, claim.id(), worker)) {
                 return Optional.<Diagnosis>empty();
@@ -245,19 +238,7 @@ public final class IncidentStore {
                     .bind("json", io.deagent.core.DiagnosisJson.write(d))
                     .bind("id", claim.id())
                     .execute();
-            for (NewReply r : replies.apply(d)) {
-                h.createUpdate("""
-                                INSERT INTO outbox (incident_id, channel, target, payload, status, created_at,
-                                    next_attempt_at)
-                                VALUES (:id, :channel, :target, :payload, 'pending', :now, :now)
-                                """)
-                        .bind("id", claim.id())
-                        .bind("channel", r.channel())
-                        .bind("target", r.target())
-                        .bind("payload", r.payload())
-                        .bind("now", ts(now))
-                        .execute();
-            }
+            Outbox.outcomeChanged(h, claim.id(), now);
             return Optional.of(d);
         });
     }
@@ -283,6 +264,9 @@ public final class IncidentStore {
                     .bind("finished", last ? ts(now) : null)
                     .bind("id", claim.id())
                     .execute();
+            if (last) {
+                Outbox.outcomeChanged(h, claim.id(), now);
+            }
             return true;
         });
     }
@@ -398,7 +382,8 @@ public final class IncidentStore {
     private Map<Long, List<Reply>> replies(Handle h, List<Long> ids) {
         Map<Long, List<Reply>> out = new HashMap<>();
         h.createQuery("""
-                        SELECT id, incident_id, channel, target, status, attempts, sent_at, last_error
+                        SELECT id, incident_id, channel, target, kind, status, attempts, message_ts, sent_at,
+                            last_error
                         FROM outbox WHERE incident_id IN (<ids>) ORDER BY id
                         """)
                 .bindList("ids", ids)
@@ -408,8 +393,10 @@ public final class IncidentStore {
                                     rs.getLong("id"),
                                     rs.getString("channel"),
                                     rs.getString("target"),
+                                    rs.getString("kind"),
                                     rs.getString("status"),
                                     rs.getInt("attempts"),
+                                    Optional.ofNullable(rs.getString("message_ts")),
                                     Optional.ofNullable(instantOrNull(rs, "sent_at")),
                                     Optional.ofNullable(rs.getString("last_error"))));
                     return 0;
@@ -476,7 +463,7 @@ public final class IncidentStore {
                 .one();
     }
 
-    private static boolean isUniqueViolation(Throwable e) {
+    static boolean isUniqueViolation(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException s && UNIQUE_VIOLATION.equals(s.getSQLState())) {
                 return true;
@@ -485,7 +472,7 @@ public final class IncidentStore {
         return false;
     }
 
-    private static Timestamp ts(Instant i) {
+    static Timestamp ts(Instant i) {
         return Timestamp.from(i);
     }
 
@@ -497,7 +484,7 @@ public final class IncidentStore {
         return rs.getTimestamp(column).toInstant();
     }
 
-    private static Instant instantOrNull(ResultSet rs, String column) throws SQLException {
+    static Instant instantOrNull(ResultSet rs, String column) throws SQLException {
         Timestamp t = rs.getTimestamp(column);
         return t == null ? null : t.toInstant();
     }

@@ -20,6 +20,16 @@ class H2IncidentStoreTest extends IncidentStoreContract {
         return new IncidentStore(db);
     }
 
+    @Override
+    Outbox outbox() {
+        return new Outbox(db);
+    }
+
+    @Override
+    SlackRecords slackRecords() {
+        return new SlackRecords(db);
+    }
+
     @AfterEach
     void close() {
         db.close();

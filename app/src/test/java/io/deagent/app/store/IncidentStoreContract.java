@@ -40,6 +40,11 @@ abstract class IncidentStoreContract {
     /** A store on an empty database. */
     abstract IncidentStore emptyStore();
 
+    /** The outbox on the same database as {@link #emptyStore()}. */
+    abstract Outbox outbox();
+
+    abstract SlackRecords slackRecords();
+
     @BeforeEach
     void open() {
         store = emptyStore();
@@ -124,9 +129,8 @@ abstract class IncidentStoreContract {
         assertThat(taken).hasSize(1);
         assertThat(taken.get(0).attempts()).isEqualTo(2);
 
-        Optional<Diagnosis> late = store.complete(dead, "dead", e, diagnosis(e), 5, T0.plusSeconds(40), d -> List.of());
-        Optional<Diagnosis> done =
-                store.complete(taken.get(0), "alive", e, diagnosis(e), 7, T0.plusSeconds(41), d -> List.of());
+        Optional<Diagnosis> late = store.complete(dead, "dead", e, diagnosis(e), 5, T0.plusSeconds(40));
+        Optional<Diagnosis> done = store.complete(taken.get(0), "alive", e, diagnosis(e), 7, T0.plusSeconds(41));
 
         assertThat(late).isEmpty();
         assertThat(done).isPresent();
@@ -147,11 +151,10 @@ abstract class IncidentStoreContract {
             store.accept(e, "{}", T0.plus(Duration.ofDays(i)));
             IncidentStore.Claim c =
                     store.claim("w", 1, T0.plus(Duration.ofDays(i)), LEASE, 3).get(0);
-            last = store.complete(c, "w", e, diagnosis(e), 3, T0.plus(Duration.ofDays(i)), d -> List.of())
+            last = store.complete(c, "w", e, diagnosis(e), 3, T0.plus(Duration.ofDays(i)))
                     .orElseThrow();
             // a second completion of the same claim (a retried transaction, a confused worker) counts nothing
-            assertThat(store.complete(c, "w", e, diagnosis(e), 3, T0, d -> List.of()))
-                    .isEmpty();
+            assertThat(store.complete(c, "w", e, diagnosis(e), 3, T0)).isEmpty();
         }
         assertThat(last.recurrence()).isPresent();
         assertThat(last.recurrence().get().seen()).isEqualTo(3);
@@ -210,23 +213,84 @@ abstract class IncidentStoreContract {
     }
 
     @Test
-    void replies_are_recorded_with_the_outcome_once_and_listed_with_the_incident() {
+    void a_thread_reply_is_sent_again_when_the_outcome_changes_and_listed_with_the_incident() {
+        Outbox outbox = outbox();
         FailureEvent e = event("r1", 1);
         long id = store.accept(e, "{\"dag_id\":\"daily_orders\"}", T0).id();
+        assertThat(outbox.ensureThreadReply(id, "slack", "C123/1700000000.000100", T0))
+                .isTrue();
+        assertThat(outbox.ensureThreadReply(id, "slack", "C123/1700000000.000100", T0))
+                .isFalse();
+
+        // the "investigating" message goes out first
+        Outbox.Pending first = outbox.claim("s", 10, T0, LEASE).get(0);
+        assertThat(outbox.claim("other", 10, T0, LEASE)).isEmpty();
+        outbox.sent(first, "s", "1700000001.000200", T0);
+        assertThat(outbox.claim("s", 10, T0, LEASE)).isEmpty();
+
+        // the outcome queues it again, to update the same message
         IncidentStore.Claim c = store.claim("w", 1, T0, LEASE, 3).get(0);
-        store.complete(
-                c,
-                "w",
-                e,
-                diagnosis(e),
-                3,
-                T0,
-                d -> List.of(new IncidentStore.NewReply("slack", "C123/1700000000.000100", d.title())));
+        store.complete(c, "w", e, diagnosis(e), 3, T0);
+        Outbox.Pending update = outbox.claim("s", 10, T0, LEASE).get(0);
+        assertThat(update.messageTs()).contains("1700000001.000200");
+        assertThat(update.version()).isEqualTo(first.version() + 1);
+        outbox.sent(update, "s", "1700000001.000200", T0);
 
         var incident = store.find(id).orElseThrow();
         assertThat(incident.replies()).hasSize(1);
-        assertThat(incident.replies().get(0).status()).isEqualTo("pending");
+        assertThat(incident.replies().get(0).status()).isEqualTo("sent");
+        assertThat(outbox.incidentOfMessage("C123", "1700000001.000200")).contains(id);
         assertThat(incident.diagnosisJson().orElseThrow()).contains("\"recurrence\"", "\"seen\": 1");
+    }
+
+    @Test
+    void a_send_that_raced_with_a_new_outcome_stays_pending_and_a_permanent_error_stops_retries() {
+        Outbox outbox = outbox();
+        FailureEvent e = event("r1", 1);
+        long id = store.accept(e, "{}", T0).id();
+        outbox.ensureThreadReply(id, "slack", "C1/1.1", T0);
+        Outbox.Pending sending = outbox.claim("s", 10, T0, LEASE).get(0);
+        IncidentStore.Claim c = store.claim("w", 1, T0, LEASE, 3).get(0);
+        store.complete(c, "w", e, diagnosis(e), 3, T0); // while the first send is in flight
+        outbox.sent(sending, "s", "2.2", T0);
+        Outbox.Pending again = outbox.claim("s", 10, T0, LEASE).get(0);
+        assertThat(again.messageTs()).contains("2.2");
+
+        outbox.failed(again, "s", "ratelimited", Optional.of(T0.plusSeconds(30)), T0);
+        assertThat(outbox.claim("s", 10, T0.plusSeconds(29), LEASE)).isEmpty();
+        Outbox.Pending retried =
+                outbox.claim("s", 10, T0.plusSeconds(31), LEASE).get(0);
+        outbox.failed(retried, "s", "channel_not_found", Optional.empty(), T0);
+        assertThat(outbox.claim("s", 10, T0.plus(Duration.ofDays(1)), LEASE)).isEmpty();
+        assertThat(store.find(id).orElseThrow().replies().get(0).status()).isEqualTo("failed");
+    }
+
+    @Test
+    void slack_deliveries_threads_and_feedback_are_remembered_once() {
+        SlackRecords slack = slackRecords();
+        long id = store.accept(event("r1", 1), "{}", T0).id();
+        long other = store.accept(event("r2", 1), "{}", T0).id();
+
+        assertThat(slack.firstDelivery("Ev1", T0)).isTrue();
+        assertThat(slack.firstDelivery("Ev1", T0)).isFalse();
+        assertThat(slack.linkThread("C1", "1.1", id, T0)).isEqualTo(id);
+        assertThat(slack.linkThread("C1", "1.1", other, T0)).isEqualTo(id);
+        assertThat(slack.incidentOfThread("C1", "1.1")).contains(id);
+
+        assertThat(slack.recordFeedback(
+                        id, "U1", "+1", "correct", Optional.of("missing_column"), Optional.of("s1"), T0))
+                .isTrue();
+        assertThat(slack.recordFeedback(
+                        id, "U1", "+1", "correct", Optional.of("missing_column"), Optional.of("s1"), T0))
+                .isFalse();
+        slack.recordFeedback(id, "U2", "x", "wrong", Optional.of("missing_column"), Optional.of("s1"), T0);
+        slack.recordFeedback(other, "U2", "white_check_mark", "correct", Optional.of("timeout"), Optional.of("s2"), T0);
+
+        assertThat(slack.feedback("category"))
+                .containsExactly(
+                        new SlackRecords.Tally("missing_column", 1, 1), new SlackRecords.Tally("timeout", 1, 0));
+        assertThat(slack.feedback("signature")).hasSize(2);
+        assertThat(slack.feedbackOn(id).correct()).isEqualTo(1);
     }
 
     @Test

@@ -41,6 +41,16 @@ class PostgresIncidentStoreTest extends IncidentStoreContract {
         return new IncidentStore(db);
     }
 
+    @Override
+    Outbox outbox() {
+        return new Outbox(db);
+    }
+
+    @Override
+    SlackRecords slackRecords() {
+        return new SlackRecords(db);
+    }
+
     @AfterEach
     void close() {
         db.close();

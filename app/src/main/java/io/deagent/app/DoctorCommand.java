@@ -1,0 +1,131 @@
+package io.deagent.app;
+
+import io.deagent.app.serve.Service;
+import io.deagent.app.store.Database;
+import io.deagent.slack.SlackWebApi;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+        name = "doctor",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Check the configuration and reach every configured integration, one line each.",
+            "Exits 1 if any check fails."
+        })
+final class DoctorCommand implements Callable<Integer> {
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML settings (default ./de-agent.yaml if present)")
+    Path config;
+
+    enum Verdict {
+        OK,
+        WARN,
+        FAIL,
+        SKIP
+    }
+
+    record Check(Verdict verdict, String what, String detail) {}
+
+    @Override
+    public Integer call() {
+        Config cfg = Config.load(Optional.ofNullable(config));
+        List<Check> checks = new ArrayList<>();
+        checks.add(store(cfg));
+        checks.add(
+                cfg.get("DE_AGENT_WEBHOOK_SECRET").isPresent()
+                        ? new Check(Verdict.OK, "webhook", "DE_AGENT_WEBHOOK_SECRET is set")
+                        : new Check(
+                                Verdict.WARN,
+                                "webhook",
+                                "DE_AGENT_WEBHOOK_SECRET is not set: the Airflow webhook refuses every request"));
+        checks.addAll(slack(cfg));
+        String llm = cfg.get("DE_AGENT_LLM", "none");
+        checks.add(
+                llm.equals("none")
+                        ? new Check(Verdict.OK, "llm", "none: explanations come from rules and templates")
+                        : new Check(
+                                Verdict.WARN,
+                                "llm",
+                                llm + " is not supported by this version; rules and templates are used"));
+        PrintWriter out = spec.commandLine().getOut();
+        for (Check c : checks) {
+            out.printf("%-5s %-9s %s%n", c.verdict().name().toLowerCase(java.util.Locale.ROOT), c.what(), c.detail());
+        }
+        out.flush();
+        return checks.stream().anyMatch(c -> c.verdict() == Verdict.FAIL) ? 1 : 0;
+    }
+
+    private static Check store(Config cfg) {
+        try (Database db = Service.openDatabase(cfg, 1)) {
+            return db.isReachable()
+                    ? new Check(Verdict.OK, "store", db.displayUrl() + " (schema up to date)")
+                    : new Check(Verdict.FAIL, "store", db.displayUrl() + " does not answer");
+        } catch (Database.UnavailableException e) {
+            return new Check(Verdict.FAIL, "store", e.getMessage());
+        }
+    }
+
+    private static List<Check> slack(Config cfg) {
+        Optional<String> token = cfg.get("SLACK_BOT_TOKEN");
+        Optional<String> secret = cfg.get("SLACK_SIGNING_SECRET");
+        if (token.isEmpty() && secret.isEmpty()) {
+            return List.of(new Check(Verdict.SKIP, "slack", "not configured (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET)"));
+        }
+        List<Check> out = new ArrayList<>();
+        if (secret.isEmpty()) {
+            out.add(new Check(
+                    Verdict.FAIL, "slack", "SLACK_SIGNING_SECRET is not set: Slack requests cannot be verified"));
+        }
+        if (token.isEmpty()) {
+            out.add(new Check(Verdict.FAIL, "slack", "SLACK_BOT_TOKEN is not set: replies cannot be sent"));
+            return out;
+        }
+        String url = cfg.get("SLACK_API_URL", "https://slack.com/api/");
+        SlackWebApi api = new SlackWebApi(SlackWebApi.client(url), token.get());
+        try {
+            var me = api.authTest();
+            out.add(new Check(
+                    Verdict.OK, "slack", "signed in as " + me.userId() + " (bot " + me.botId() + ") in " + me.team()));
+        } catch (SlackWebApi.Rejected e) {
+            out.add(new Check(Verdict.FAIL, "slack", "auth.test: " + e.error() + " (check SLACK_BOT_TOKEN)"));
+            return out;
+        } catch (SlackWebApi.SlackCallException e) {
+            out.add(new Check(Verdict.FAIL, "slack", "cannot reach " + url + ": " + e.getMessage()));
+            return out;
+        }
+        for (String ch : Arrays.stream(cfg.get("SLACK_CHANNELS", "").split("[,\\s]+"))
+                .filter(s -> !s.isBlank())
+                .toList()) {
+            if (!ch.matches("[CGD][A-Z0-9]{6,}")) {
+                out.add(new Check(Verdict.OK, "slack", "channel " + ch + " is matched by name when alerts arrive"));
+                continue;
+            }
+            try {
+                out.add(new Check(Verdict.OK, "slack", "channel " + ch + " is #" + api.channelName(ch)));
+            } catch (SlackWebApi.Rejected e) {
+                out.add(new Check(
+                        Verdict.FAIL,
+                        "slack",
+                        "channel " + ch + ": " + e.error()
+                                + ("channel_not_found".equals(e.error())
+                                        ? " (check SLACK_CHANNELS; invite the bot to private channels)"
+                                        : "")));
+            } catch (SlackWebApi.SlackCallException e) {
+                out.add(new Check(Verdict.FAIL, "slack", "channel " + ch + ": " + e.getMessage()));
+            }
+        }
+        return out;
+    }
+}

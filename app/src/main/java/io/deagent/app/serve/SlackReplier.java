@@ -1,0 +1,233 @@
+package io.deagent.app.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.deagent.app.store.IncidentStore;
+import io.deagent.app.store.Outbox;
+import io.deagent.core.DiagnosisJson;
+import io.deagent.core.FailureEvent;
+import io.deagent.core.FailureEvents;
+import io.deagent.slack.SlackWebApi;
+import io.deagent.slack.reply.ReplyRenderer;
+import io.deagent.slack.reply.SlackMessage;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Sends the outbox to Slack. A thread reply is rendered from the incident as it is now (investigating, the
+ * diagnosis, or the failure), posted once and then updated in place. Slack being difficult is expected:
+ * 429 waits for its {@code Retry-After}, network trouble and 5xx back off and try again, and an error no
+ * retry can fix ({@code invalid_auth}, {@code channel_not_found}, …) stops that reply with a clear log line.
+ */
+final class SlackReplier implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SlackReplier.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration LEASE = Duration.ofSeconds(60);
+    private static final int MAX_ATTEMPTS = 40;
+
+    private final Outbox outbox;
+    private final IncidentStore store;
+    private final SlackWebApi slack;
+    private final ServiceMetrics metrics;
+    private final Clock clock;
+    private final Optional<String> publicUrl;
+    private final Duration poll;
+    private final String worker;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private boolean woken;
+    private volatile boolean running;
+    private Thread loop;
+
+    SlackReplier(
+            Outbox outbox,
+            IncidentStore store,
+            SlackWebApi slack,
+            ServiceMetrics metrics,
+            Clock clock,
+            Optional<String> publicUrl,
+            Duration poll,
+            String worker) {
+        this.outbox = outbox;
+        this.store = store;
+        this.slack = slack;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.publicUrl = publicUrl;
+        this.poll = poll;
+        this.worker = worker;
+    }
+
+    void start() {
+        running = true;
+        loop = Thread.ofPlatform().name("de-agent-slack-replies").daemon().start(this::run);
+    }
+
+    void wake() {
+        lock.lock();
+        try {
+            woken = true;
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run() {
+        while (running) {
+            List<Outbox.Pending> due = List.of();
+            try {
+                due = outbox.claim(worker, 8, clock.instant(), LEASE);
+            } catch (RuntimeException e) {
+                log.warn("cannot read the outbox: {}; retrying", e.getMessage());
+            }
+            for (Outbox.Pending p : due) {
+                send(p);
+            }
+            if (due.isEmpty()) {
+                pause();
+            }
+        }
+    }
+
+    private void pause() {
+        lock.lock();
+        try {
+            if (!woken && running) {
+                wake.await(poll.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            woken = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sends one reply and records what happened; never throws. */
+    void send(Outbox.Pending p) {
+        Map<String, String> where = SlackIntake.target(p.target());
+        String channel = where.get("channel");
+        Optional<IncidentStore.Incident> incident = store.find(p.incidentId());
+        incident.ifPresent(i -> MDC.put("correlation_id", i.correlationId()));
+        try {
+            SlackMessage message = render(p, incident);
+            String ts;
+            if (p.messageTs().isPresent()) {
+                slack.update(channel, p.messageTs().get(), message.text(), message.blocksJson());
+                ts = p.messageTs().get();
+            } else {
+                ts = slack.post(channel, where.get("thread_ts"), message.text(), message.blocksJson());
+            }
+            outbox.sent(p, worker, ts, clock.instant());
+            metrics.slackReply(p.messageTs().isPresent() ? "updated" : "posted");
+        } catch (SlackWebApi.RateLimited e) {
+            metrics.slackReply("rate_limited");
+            log.warn(
+                    "Slack rate limit: reply {} waits {} s",
+                    p.id(),
+                    e.retryAfter().toSeconds());
+            retry(p, e.getMessage(), clock.instant().plus(e.retryAfter()));
+        } catch (SlackWebApi.Rejected e) {
+            metrics.slackReply("rejected");
+            log.error(
+                    "Slack refused reply {} for incident {} with {}: {}; not retrying",
+                    p.id(),
+                    p.incidentId(),
+                    e.error(),
+                    advice(e.error()));
+            outbox.failed(
+                    p, worker, e.getMessage() + " (" + advice(e.error()) + ")", Optional.empty(), clock.instant());
+        } catch (SlackWebApi.Unavailable e) {
+            metrics.slackReply("unavailable");
+            Duration wait = backoff(p.attempts());
+            log.warn(
+                    "Slack unavailable for reply {}: {}; trying again in {} s",
+                    p.id(),
+                    e.getMessage(),
+                    wait.toSeconds());
+            retry(p, e.getMessage(), clock.instant().plus(wait));
+        } catch (RuntimeException e) {
+            log.error("cannot send reply {}: {}", p.id(), e.toString(), e);
+            retry(p, e.toString(), clock.instant().plus(backoff(p.attempts())));
+        } finally {
+            MDC.remove("correlation_id");
+        }
+    }
+
+    private void retry(Outbox.Pending p, String error, Instant at) {
+        if (p.attempts() + 1 >= MAX_ATTEMPTS) {
+            log.error("giving up on reply {} after {} attempts: {}", p.id(), MAX_ATTEMPTS, error);
+            outbox.failed(p, worker, error, Optional.empty(), clock.instant());
+        } else {
+            outbox.failed(p, worker, error, Optional.of(at), clock.instant());
+        }
+    }
+
+    static Duration backoff(int attempts) {
+        long seconds = Math.min(300, 2L << Math.min(attempts, 8));
+        return Duration.ofSeconds(seconds);
+    }
+
+    static String advice(String error) {
+        return switch (error) {
+            case "invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive" ->
+                "check SLACK_BOT_TOKEN; run 'de-agent doctor'";
+            case "channel_not_found" -> "the channel does not exist or the bot cannot see it; invite the bot";
+            case "not_in_channel" -> "invite the bot to the channel (/invite @de-agent)";
+            case "missing_scope", "no_permission" -> "reinstall the app with the scopes of deploy/slack_manifest.yaml";
+            case "is_archived" -> "the channel is archived";
+            default -> "see https://api.slack.com/methods for the error";
+        };
+    }
+
+    private SlackMessage render(Outbox.Pending p, Optional<IncidentStore.Incident> found) {
+        if (Outbox.TEXT.equals(p.kind())) {
+            try {
+                JsonNode payload = JSON.readTree(p.payload());
+                return new SlackMessage(
+                        payload.path("text").asText(), payload.path("blocks").asText("[]"));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("unreadable outbox payload " + p.id(), e);
+            }
+        }
+        IncidentStore.Incident incident =
+                found.orElseThrow(() -> new IllegalStateException("no incident " + p.incidentId()));
+        FailureEvent event = FailureEvents.parse(incident.eventJson(), FailureEvent.Origin.SLACK);
+        return switch (incident.status()) {
+            case IncidentStore.DONE ->
+                ReplyRenderer.result(
+                        event,
+                        DiagnosisJson.read(incident.diagnosisJson().orElseThrow()),
+                        publicUrl.map(u -> u.replaceAll("/+$", "") + "/api/incidents/" + incident.id()));
+            case IncidentStore.FAILED ->
+                ReplyRenderer.failed(event, incident.error().orElse("unknown error"));
+            default -> ReplyRenderer.investigating(event);
+        };
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        wake();
+        if (loop != null) {
+            try {
+                loop.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

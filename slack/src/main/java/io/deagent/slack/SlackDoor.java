@@ -1,0 +1,97 @@
+package io.deagent.slack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.slack.api.Slack;
+import com.slack.api.bolt.App;
+import com.slack.api.bolt.AppConfig;
+import com.slack.api.bolt.request.RequestHeaders;
+import com.slack.api.bolt.request.RequestType;
+import com.slack.api.bolt.response.Response;
+import com.slack.api.bolt.util.SlackRequestParser;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /slack/events} through Bolt for Java, behind our own HTTP route: Bolt checks the signature
+ * (v0, 5-minute window) and answers {@code url_verification}; every verified event callback goes to the
+ * sink, which must only record it (durably, quickly) so Slack gets its 200 well within 3 seconds.
+ */
+public final class SlackDoor {
+
+    private static final Logger log = LoggerFactory.getLogger(SlackDoor.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Receives each verified event callback envelope; must be quick and must not lose what it acks. */
+    @FunctionalInterface
+    public interface EventSink {
+        void accept(JsonNode envelope, Optional<Integer> retryNum);
+    }
+
+    /** What to answer Slack. */
+    public record Answer(int status, String contentType, String body) {}
+
+    private final App app;
+    private final SlackRequestParser parser;
+
+    public SlackDoor(String signingSecret, String botToken, Slack slack, EventSink sink) {
+        this.app = new App(AppConfig.builder()
+                .signingSecret(signingSecret)
+                .singleTeamBotToken(botToken)
+                .slack(slack)
+                // one auth.test per 10 minutes, not one per event
+                .authTestCacheEnabled(true)
+                .authTestCacheExpirationMillis(600_000L)
+                // our own messages are recognised by bot and user id when alerts are read; Bolt's own check
+                // would call bots.info for every bot message, which needs a scope we do not ask for
+                .ignoringSelfEventsEnabled(false)
+                .build());
+        // after Bolt's own middleware (request verification, authorization, ignoring our own events)
+        app.use((req, resp, chain) -> {
+            if (req.getRequestType() != RequestType.Event) {
+                return chain.next(req);
+            }
+            JsonNode envelope = JSON.readTree(req.getRequestBodyAsString());
+            sink.accept(envelope, retryNum(req.getHeaders()));
+            return Response.ok();
+        });
+        this.parser = new SlackRequestParser(app.config());
+    }
+
+    public Answer handle(String body, Map<String, List<String>> headers, String remoteAddress) {
+        try {
+            var request = parser.parse(SlackRequestParser.HttpRequest.builder()
+                    .requestUri("/slack/events")
+                    .requestBody(body)
+                    .headers(new RequestHeaders(headers))
+                    .remoteAddress(remoteAddress)
+                    .build());
+            Response r = app.run(request);
+            int status = r.getStatusCode() == null ? 200 : r.getStatusCode();
+            if (status == 401) {
+                // say nothing more to an unauthenticated caller
+                return new Answer(401, "application/json", "{\"error\":\"unauthorized\"}");
+            }
+            return new Answer(
+                    status,
+                    r.getContentType() == null ? "text/plain; charset=utf-8" : r.getContentType(),
+                    r.getBody() == null ? "" : r.getBody());
+        } catch (Exception e) {
+            log.error("cannot handle a Slack request: {}", e.toString(), e);
+            // a 500 makes Slack retry, and a retry is deduplicated on event_id
+            return new Answer(500, "application/json", "{\"error\":\"internal error\"}");
+        }
+    }
+
+    private static Optional<Integer> retryNum(RequestHeaders headers) {
+        String v = headers.getFirstValue("X-Slack-Retry-Num");
+        try {
+            return v == null ? Optional.empty() : Optional.of(Integer.parseInt(v.trim()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}

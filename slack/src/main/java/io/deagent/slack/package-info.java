@@ -1,0 +1,2 @@
+/** The Slack door: verified Events API requests in, Airflow alerts recognised, Block Kit replies out. */
+package io.deagent.slack;
