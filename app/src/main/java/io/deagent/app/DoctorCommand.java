@@ -61,7 +61,9 @@ final class DoctorCommand implements Callable<Integer> {
                                 llm + " is not supported by this version; rules and templates are used"));
         PrintWriter out = spec.commandLine().getOut();
         for (Check c : checks) {
-            out.printf("%-5s %-9s %s%n", c.verdict().name().toLowerCase(java.util.Locale.ROOT), c.what(), c.detail());
+            String verdict =
+                    c.verdict() == Verdict.FAIL ? "FAIL" : c.verdict().name().toLowerCase(java.util.Locale.ROOT);
+            out.printf("%-5s %-9s %s%n", verdict, c.what(), c.detail());
         }
         out.flush();
         return checks.stream().anyMatch(c -> c.verdict() == Verdict.FAIL) ? 1 : 0;

@@ -250,4 +250,36 @@ class CliTest {
                 .startsWith("de-agent: cannot open the incident store at jdbc:postgresql://127.0.0.1:1/nothing");
         assertThat(r.err().lines().count()).isEqualTo(1);
     }
+
+    @Test
+    void doctorReachesTheStoreAndSlackAndSaysWhatFailed() throws Exception {
+        try (var slack = io.deagent.testkit.FakeSlackApi.start()) {
+            String base = "DE_AGENT_DB_URL: jdbc:h2:file:" + dir.resolve("doctor") + "\n"
+                    + "SLACK_SIGNING_SECRET: s\nSLACK_API_URL: " + slack.baseUrl() + "\n";
+            Result ok = run(
+                    "doctor",
+                    "--config",
+                    write("ok.yaml", base + "SLACK_BOT_TOKEN: xoxb-test\n" + "SLACK_CHANNELS: C0ALERTS\n")
+                            .toString());
+            assertThat(ok.code()).as(ok.out()).isZero();
+            assertThat(ok.out()).contains("ok    store", "ok    slack     signed in as U0BOT", "channel C0ALERTS is #");
+            assertThat(ok.out()).contains("warn  webhook   DE_AGENT_WEBHOOK_SECRET is not set");
+
+            Result badToken = run(
+                    "doctor",
+                    "--config",
+                    write("bad.yaml", base + "SLACK_BOT_TOKEN: xoxb-wrong\n").toString());
+            assertThat(badToken.code()).isEqualTo(1);
+            assertThat(badToken.out()).contains("FAIL  slack     auth.test: invalid_auth (check SLACK_BOT_TOKEN)");
+
+            slack.markChannelMissing("C0GONE123");
+            Result gone = run(
+                    "doctor",
+                    "--config",
+                    write("gone.yaml", base + "SLACK_BOT_TOKEN: xoxb-test\n" + "SLACK_CHANNELS: C0GONE123\n")
+                            .toString());
+            assertThat(gone.code()).isEqualTo(1);
+            assertThat(gone.out()).contains("channel C0GONE123: channel_not_found");
+        }
+    }
 }

@@ -3,8 +3,10 @@ package io.deagent.slack;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.slack.api.Slack;
+import com.slack.api.app_backend.SlackSignature;
 import com.slack.api.bolt.App;
 import com.slack.api.bolt.AppConfig;
+import com.slack.api.bolt.middleware.builtin.RequestVerification;
 import com.slack.api.bolt.request.RequestHeaders;
 import com.slack.api.bolt.request.RequestType;
 import com.slack.api.bolt.response.Response;
@@ -38,17 +40,22 @@ public final class SlackDoor {
     private final SlackRequestParser parser;
 
     public SlackDoor(String signingSecret, String botToken, Slack slack, EventSink sink) {
-        this.app = new App(AppConfig.builder()
+        AppConfig config = AppConfig.builder()
                 .signingSecret(signingSecret)
                 .singleTeamBotToken(botToken)
                 .slack(slack)
-                // one auth.test per 10 minutes, not one per event
-                .authTestCacheEnabled(true)
-                .authTestCacheExpirationMillis(600_000L)
-                // our own messages are recognised by bot and user id when alerts are read; Bolt's own check
-                // would call bots.info for every bot message, which needs a scope we do not ask for
                 .ignoringSelfEventsEnabled(false)
-                .build());
+                .build();
+        // Only Bolt's request verification runs before our middleware. Its default chain also authorizes
+        // each request with a Web API call (auth.test, bots.info): that would put Slack's API on the path
+        // of the 3-second acknowledgement, and a Slack outage would turn events into 500s. Our own messages
+        // are recognised by bot and user id when alerts are read.
+        this.app = new App(
+                config,
+                slack,
+                // mutable: app.use below appends our middleware to it
+                new java.util.ArrayList<>(List.of(new RequestVerification(
+                        new SlackSignature.Verifier(new SlackSignature.Generator(signingSecret))))));
         // after Bolt's own middleware (request verification, authorization, ignoring our own events)
         app.use((req, resp, chain) -> {
             if (req.getRequestType() != RequestType.Event) {

@@ -79,6 +79,11 @@ final class SlackIntake implements SlackDoor.EventSink {
             log.info("Slack event {} delivered again (retry {}); already handled", eventId, retryNum.orElse(0));
             return;
         }
+        if (fromThisApp(envelope, event)) {
+            // our own replies come back as message events; never read them as alerts or mentions
+            metrics.slackEvent(type, "own_message");
+            return;
+        }
         switch (type) {
             case "message" -> onMessage(event);
             case "app_mention" -> onMention(event);
@@ -90,6 +95,17 @@ final class SlackIntake implements SlackDoor.EventSink {
         if (!eventId.isEmpty()) {
             records.firstDelivery(eventId, clock.instant());
         }
+    }
+
+    /** Posted by this Slack app: the message's app id is the envelope's {@code api_app_id}. */
+    static boolean fromThisApp(JsonNode envelope, JsonNode event) {
+        String ours = envelope.path("api_app_id").asText("");
+        if (ours.isEmpty()) {
+            return false;
+        }
+        return ours.equals(event.path("app_id").asText())
+                || ours.equals(event.path("bot_profile").path("app_id").asText())
+                || ours.equals(event.path("message").path("app_id").asText());
     }
 
     private void onMessage(JsonNode event) {
@@ -104,8 +120,9 @@ final class SlackIntake implements SlackDoor.EventSink {
             metrics.slackEvent("message", "not_an_alert");
             return;
         }
-        String ts = event.path("ts").asText();
-        investigate(alert.get(), channel, ts, "alert");
+        // an alert posted inside a thread is answered in that thread (Slack has no threads within threads)
+        String thread = event.path("thread_ts").asText(event.path("ts").asText());
+        investigate(alert.get(), channel, thread, "alert");
     }
 
     private void onMention(JsonNode event) {

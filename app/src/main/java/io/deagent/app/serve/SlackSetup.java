@@ -46,12 +46,14 @@ record SlackSetup(SlackDoor door, SlackReplier replier, SlackRecords records) {
         SlackRecords records = new SlackRecords(db);
         SlackReplier replier = new SlackReplier(
                 outbox, store, api, metrics, clock, config.get("DE_AGENT_PUBLIC_URL"), poll, dispatcher.workerId());
+        var me = identity(api, clock);
+        Thread.ofVirtual().name("slack-identity").start(me::get); // learn who we are before the first event
         SlackIntake intake = new SlackIntake(
                 store,
                 outbox,
                 records,
                 new SlackChannels(config.get("SLACK_CHANNELS", ""), Optional.of(api)),
-                identity(api, clock),
+                me,
                 metrics,
                 dispatcher::wake,
                 replier::wake,
@@ -76,7 +78,9 @@ record SlackSetup(SlackDoor door, SlackReplier replier, SlackRecords records) {
                     known.set(id);
                     return id;
                 } catch (SlackWebApi.SlackCallException e) {
-                    log.warn("Slack auth.test failed: {}; own messages are recognised by Bolt only", e.getMessage());
+                    log.warn(
+                            "Slack auth.test failed: {}; own messages are recognised by their app id until it works",
+                            e.getMessage());
                 }
             }
             return new SlackIntake.SlackIdentity("", "");

@@ -156,6 +156,19 @@ class SlackServiceTest {
         assertThat(blocks.isArray()).isTrue();
         System.out.println("rendered reply blocks: " + blocks.toPrettyString());
 
+        // our own reply comes back as a message event, and must not be read as an alert
+        ObjectNode own = JSON.createObjectNode()
+                .put("type", "message")
+                .put("subtype", "bot_message")
+                .put("bot_id", "B0SOMEBOT")
+                .put("app_id", "A0DEAGENT")
+                // even one that reads like an alert (a quote of it, say)
+                .put("text", alert.get("event").get("text").asText())
+                .put("channel", CHANNEL)
+                .put("ts", "1763607600.000200")
+                .put("thread_ts", "1763607600.000100");
+        assertThat(send(envelope(own)).statusCode()).isEqualTo(200);
+
         // Slack retries the same event, and delivers the same alert again under a new event id
         assertThat(send(alert.toString(), Instant.now().getEpochSecond(), SIGNING_SECRET, 1)
                         .statusCode())
@@ -164,7 +177,7 @@ class SlackServiceTest {
         again.put("event_id", "Ev-other-delivery");
         assertThat(send(again).statusCode()).isEqualTo(200);
         Thread.sleep(500);
-        assertThat(postsIn("1763607600.000100")).isEqualTo(1);
+        assertThat(slack.calls("chat.postMessage")).hasSize(1);
         assertThat(slack.calls("chat.update")).hasSize(1);
     }
 
@@ -302,5 +315,41 @@ class SlackServiceTest {
                 .get("incidents");
         assertThat(list).hasSize(1);
         assertThat(list.get(0).get("deliveries").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void while_slack_is_down_the_answer_waits_in_the_outbox_and_goes_out_when_it_is_back() throws Exception {
+        slack.setDown(true);
+        assertThat(send(alert("1763607610.000100", "2026-11-20T10:00:00+00:00")).statusCode())
+                .isEqualTo(200);
+        Thread.sleep(1_500);
+        slack.setDown(false);
+        // the calls made while Slack was down are recorded too; the one that got through has the diagnosis
+        slack.awaitCall(
+                "chat.postMessage",
+                c -> c.param("thread_ts").orElse("").equals("1763607610.000100")
+                        && c.param("blocks").orElse("").contains("missing_column"),
+                WAIT);
+        assertThat(slack.calls("chat.update")).isEmpty();
+    }
+
+    @Test
+    void a_mention_with_a_pasted_log_is_diagnosed_in_its_thread() throws Exception {
+        ObjectNode mention = JSON.createObjectNode()
+                .put("type", "app_mention")
+                .put("user", "U0HUMAN")
+                .put(
+                        "text",
+                        "<@" + FakeSlackApi.BOT_USER_ID + "> what is this?\n```"
+                                + "24/11/20 03:10:02 ERROR Executor: Exception in task 117.3 in stage 12.0 (TID 4511)\n"
+                                + "java.lang.OutOfMemoryError: Java heap space\n"
+                                + "\tat java.util.Arrays.copyOf(Arrays.java:3236)\n```")
+                .put("channel", CHANNEL)
+                .put("ts", "1763607611.000100");
+        send(envelope(mention));
+        slack.awaitCall("chat.postMessage", c -> c.param("thread_ts").orElse("").equals("1763607611.000100"), WAIT);
+        var answer = slack.awaitCall(
+                "chat.update", c -> c.param("blocks").orElse("").contains("out_of_memory_executor"), WAIT);
+        assertThat(answer.param("channel")).contains(CHANNEL);
     }
 }

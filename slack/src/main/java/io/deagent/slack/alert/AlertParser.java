@@ -254,7 +254,10 @@ public final class AlertParser {
             return raw;
         }
 
-        FailureEvent toEvent(Optional<String> log, Map<String, Object> raw) {
+        FailureEvent toEvent(Optional<String> log, Map<String, Object> fromMessage) {
+            // the raw payload is what the store keeps and the worker reads back: it must carry the log too
+            Map<String, Object> raw = new java.util.LinkedHashMap<>(fromMessage);
+            log.ifPresent(l -> raw.put("log", l));
             return new FailureEvent(
                     FailureEvent.Origin.SLACK,
                     dagId,
