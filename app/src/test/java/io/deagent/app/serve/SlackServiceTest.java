@@ -187,8 +187,11 @@ class SlackServiceTest {
         long now = Instant.now().getEpochSecond();
         HttpResponse<String> forged = send(alert, now, "not-the-signing-secret", 0);
         HttpResponse<String> stale = send(alert, now - 600, SIGNING_SECRET, 0);
+        HttpResponse<String> justStale = send(alert, now - 310, SIGNING_SECRET, 0);
         assertThat(forged.statusCode()).isEqualTo(401);
         assertThat(stale.statusCode()).isEqualTo(401);
+        assertThat(justStale.statusCode()).as("the window is five minutes").isEqualTo(401);
+        assertThat(forged.body()).isEqualTo("{\"error\":\"unauthorized\"}");
 
         ObjectNode human = JSON.createObjectNode()
                 .put("type", "message")
