@@ -126,10 +126,16 @@ final class EvalCommand implements Callable<Integer> {
             throw new UsageException(file + ":" + lineNo + ": case " + id + ": log file " + log
                     + " not found (paths are relative to the cases file)");
         }
+        // measurements a source would have added (e.g. Spark History Server skew ratios)
+        List<io.deagent.core.rules.Fact> facts = new java.util.ArrayList<>();
+        c.path("facts")
+                .properties()
+                .forEach(f -> facts.add(new io.deagent.core.rules.Fact(
+                        "case", f.getKey(), f.getValue().asText())));
         if (asPath != null && !log.isBlank() && Files.isRegularFile(asPath)) {
-            d = diagnoser.diagnose(reader.read(asPath), java.util.Optional.empty(), List.of());
+            d = diagnoser.diagnose(reader.read(asPath), java.util.Optional.empty(), List.of(), facts);
         } else {
-            d = diagnoser.diagnose(reader.read(log), java.util.Optional.empty(), List.of());
+            d = diagnoser.diagnose(reader.read(log), java.util.Optional.empty(), List.of(), facts);
         }
         int expectedEntities = 0;
         int found = 0;

@@ -5,6 +5,7 @@ import io.deagent.core.log.LogLine;
 import io.deagent.core.log.ThrownException;
 import io.deagent.core.rules.Classification;
 import io.deagent.core.rules.Classifier;
+import io.deagent.core.rules.Fact;
 import io.deagent.core.rules.Rule;
 import io.deagent.core.rules.RuleCatalog;
 import java.util.ArrayList;
@@ -30,7 +31,13 @@ public final class LogDiagnoser {
     }
 
     public Diagnosis diagnose(LogDocument doc, Optional<FailureEvent> event, List<String> missingEvidence) {
-        Classification c = classifier.classify(doc);
+        return diagnose(doc, event, missingEvidence, List.of());
+    }
+
+    /** The same, with the facts sources measured (Spark metrics, dbt results…) for the rules to use. */
+    public Diagnosis diagnose(
+            LogDocument doc, Optional<FailureEvent> event, List<String> missingEvidence, List<Fact> facts) {
+        Classification c = classifier.classify(doc, facts);
         Map<String, String> entities = new LinkedHashMap<>();
         event.ifPresent(e -> {
             entities.put("dag_id", e.dagId());
@@ -183,6 +190,10 @@ public final class LogDiagnoser {
                 proof.size() > MAX_EVIDENCE ? proof.subList(proof.size() - MAX_EVIDENCE, proof.size()) : proof;
         for (LogLine l : kept) {
             out.add(new Diagnosis.EvidenceLine("log", l.number(), Redactor.redact(trim(l.text()))));
+        }
+        // measurements that decided or confirmed the verdict; line 0: they are not lines of the log
+        for (Fact f : c.facts()) {
+            out.add(new Diagnosis.EvidenceLine(f.source(), 0, Redactor.redact(trim(f.text()))));
         }
         return out;
     }

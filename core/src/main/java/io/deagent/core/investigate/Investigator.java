@@ -5,6 +5,7 @@ import io.deagent.core.FailureEvent;
 import io.deagent.core.LogDiagnoser;
 import io.deagent.core.log.LogDocument;
 import io.deagent.core.log.LogReader;
+import io.deagent.core.rules.Fact;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -54,7 +55,11 @@ public final class Investigator {
                 .filter(Evidence::missing)
                 .map(Evidence::missingLine)
                 .toList();
-        Diagnosis d = diagnoser.diagnose(input.doc(), Optional.of(event), missing);
+        List<Fact> facts = evidence.stream()
+                .filter(e -> e.status() == Evidence.Status.OK)
+                .flatMap(e -> e.facts().entrySet().stream().map(f -> new Fact(e.sourceId(), f.getKey(), f.getValue())))
+                .toList();
+        Diagnosis d = diagnoser.diagnose(input.doc(), Optional.of(event), missing, facts);
         return new Investigation(d, evidence, Duration.between(start, clock.instant()), input.source());
     }
 

@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param entities taxonomy keys to values copied verbatim from the log
  * @param rootCause the root-cause exception when the log has one
  * @param runnerUp the best competing category, for the reader and for confidence
+ * @param facts the measured facts that matched or confirmed the rule
  */
 public record Classification(
         Optional<RuleCatalog.LoadedRule> rule,
@@ -24,4 +25,5 @@ public record Classification(
         List<LogLine> proof,
         Map<String, String> entities,
         Optional<ThrownException> rootCause,
-        Optional<String> runnerUp) {}
+        Optional<String> runnerUp,
+        List<Fact> facts) {}

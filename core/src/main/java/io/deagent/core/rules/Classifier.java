@@ -43,10 +43,17 @@ public final class Classifier {
             boolean inRoot,
             boolean inChain,
             boolean warnOnly,
-            Optional<ThrownException> matched) {}
+            Optional<ThrownException> matched,
+            List<Fact> facts,
+            List<Fact> confirmed) {}
 
     public Classification classify(LogDocument doc) {
-        Context ctx = new Context(doc);
+        return classify(doc, List.of());
+    }
+
+    /** The verdict on a log and the facts sources measured about the same failure. */
+    public Classification classify(LogDocument doc, List<Fact> facts) {
+        Context ctx = new Context(doc, facts);
         List<Hit> hits = hits(doc, ctx);
         if (hits.isEmpty() || hits.get(0).score() < UNKNOWN_BELOW) {
             return unknown(doc, ctx, hits);
@@ -57,7 +64,13 @@ public final class Classifier {
                         !h.rule().rule().category().equals(best.rule().rule().category()))
                 .findFirst();
         double confidence = confidence(best, rival);
+        if (!best.confirmed().isEmpty()) {
+            // a measurement agreeing with what the log says
+            confidence = Math.min(0.99, Math.round((confidence + 0.08) * 100) / 100.0);
+        }
         Map<String, String> entities = entities(doc, ctx, best);
+        List<Fact> shown = new ArrayList<>(best.facts());
+        best.confirmed().stream().filter(f -> !shown.contains(f)).forEach(shown::add);
         return new Classification(
                 Optional.of(best.rule()),
                 best.rule().rule().category(),
@@ -66,12 +79,18 @@ public final class Classifier {
                 entities,
                 // a wrapper is never shown as the root cause: show what the rule matched instead
                 ctx.rootIsReal() ? ctx.root : best.matched(),
-                rival.map(h -> h.rule().rule().category()));
+                rival.map(h -> h.rule().rule().category()),
+                List.copyOf(shown));
     }
 
     /** Every matching rule, best first. Public for the eval command's explanations and for tests. */
     public List<Hit> hits(LogDocument doc) {
-        return hits(doc, new Context(doc));
+        return hits(doc, new Context(doc, List.of()));
+    }
+
+    /** Every matching rule given the log and measured facts, best first. */
+    public List<Hit> hits(LogDocument doc, List<Fact> facts) {
+        return hits(doc, new Context(doc, facts));
     }
 
     private List<Hit> hits(LogDocument doc, Context ctx) {
@@ -96,8 +115,10 @@ public final class Classifier {
 
         final String[] lower;
         final Map<String, List<LogLine>> sqlstates = new java.util.HashMap<>();
+        final Map<String, Fact> facts = new LinkedHashMap<>();
 
-        Context(LogDocument doc) {
+        Context(LogDocument doc, List<Fact> measured) {
+            measured.forEach(f -> facts.putIfAbsent(f.key(), f));
             lower = new String[doc.lines().size()];
             for (int i = 0; i < lower.length; i++) {
                 LogLine l = doc.lines().get(i);
@@ -145,6 +166,7 @@ public final class Classifier {
 
     private Optional<Hit> evaluate(RuleCatalog.LoadedRule rule, LogDocument doc, Context ctx) {
         List<LogLine> proof = new ArrayList<>();
+        List<Fact> facts = new ArrayList<>();
         boolean viaRoot = false;
         boolean viaChain = false;
         boolean anyMatched = false;
@@ -157,6 +179,7 @@ public final class Classifier {
                     matched = r.exception();
                 }
                 proof.addAll(r.lines());
+                facts.addAll(r.facts());
                 viaRoot |= r.viaRoot();
                 viaChain |= r.viaChain();
             }
@@ -170,6 +193,7 @@ public final class Classifier {
                 return Optional.empty();
             }
             proof.addAll(r.lines());
+            facts.addAll(r.facts());
         }
         for (RuleCatalog.CompiledMatcher m : rule.none()) {
             if (match(m, doc, ctx).matched()) {
@@ -183,7 +207,8 @@ public final class Classifier {
         boolean inChain = viaChain || lines.stream().anyMatch(l -> ctx.inChain(l.number()));
         // warnings the run went on after are weak evidence; INFO lines are not penalised, since tools run by
         // Airflow (dbt, spark-submit, bash) have their errors logged at INFO by the hook that captured them
-        boolean warnOnly = lines.stream().allMatch(l -> l.isWarning() && !ctx.inAnyChain(doc, l.number()));
+        boolean warnOnly =
+                !lines.isEmpty() && lines.stream().allMatch(l -> l.isWarning() && !ctx.inAnyChain(doc, l.number()));
         int lastLine = lines.isEmpty() ? 0 : lines.get(lines.size() - 1).number();
         double score = rule.rule().priority();
         if (inRoot) {
@@ -194,11 +219,16 @@ public final class Classifier {
         if (warnOnly) {
             score -= 20;
         }
-        if (ctx.lastAttempt > 0 && lastLine < ctx.lastAttempt) {
+        if (!lines.isEmpty() && ctx.lastAttempt > 0 && lastLine < ctx.lastAttempt) {
             score -= 40; // only seen in an earlier attempt
         }
         score += 5.0 * lastLine / ctx.total;
-        return Optional.of(new Hit(rule, lines, score, inRoot, inChain, warnOnly, matched));
+        List<Fact> confirmed = new ArrayList<>();
+        for (RuleCatalog.CompiledMatcher m : rule.confirm()) {
+            confirmed.addAll(match(m, doc, ctx).facts());
+        }
+        return Optional.of(new Hit(
+                rule, lines, score, inRoot, inChain, warnOnly, matched, List.copyOf(facts), List.copyOf(confirmed)));
     }
 
     private record MatchResult(
@@ -206,15 +236,28 @@ public final class Classifier {
             List<LogLine> lines,
             boolean viaRoot,
             boolean viaChain,
-            Optional<ThrownException> exception) {
-        static final MatchResult NONE = new MatchResult(false, List.of(), false, false, Optional.empty());
+            Optional<ThrownException> exception,
+            List<Fact> facts) {
+        static final MatchResult NONE = new MatchResult(false, List.of(), false, false, Optional.empty(), List.of());
 
         MatchResult(boolean matched, List<LogLine> lines, boolean viaRoot, boolean viaChain) {
-            this(matched, lines, viaRoot, viaChain, Optional.empty());
+            this(matched, lines, viaRoot, viaChain, Optional.empty(), List.of());
         }
     }
 
     private MatchResult match(RuleCatalog.CompiledMatcher m, LogDocument doc, Context ctx) {
+        if (m.source().isFact()) {
+            Fact f = ctx.facts.get(m.source().fact());
+            if (f == null) {
+                return MatchResult.NONE;
+            }
+            boolean holds = m.source().atLeast() != null
+                    ? f.number().map(n -> n >= m.source().atLeast()).orElse(false)
+                    : m.factValue().matcher(f.value()).find();
+            return holds
+                    ? new MatchResult(true, List.of(), false, false, Optional.empty(), List.of(f))
+                    : MatchResult.NONE;
+        }
         if (m.exception() != null) {
             List<ThrownException> candidates =
                     switch (m.source().where()) {
@@ -241,7 +284,7 @@ public final class Classifier {
             if (lines.isEmpty()) {
                 return MatchResult.NONE;
             }
-            return new MatchResult(true, lines, viaRoot, viaChain, Optional.ofNullable(deepest));
+            return new MatchResult(true, lines, viaRoot, viaChain, Optional.ofNullable(deepest), List.of());
         }
         if (m.line() != null) {
             // the first and the last matches: the last say most about the failure, the first where it began
@@ -320,7 +363,8 @@ public final class Classifier {
                 ctx.root,
                 weak.isEmpty()
                         ? Optional.empty()
-                        : Optional.of(weak.get(0).rule().rule().category()));
+                        : Optional.of(weak.get(0).rule().rule().category()),
+                List.of());
     }
 
     private static Map<String, String> entities(LogDocument doc, Context ctx, Hit best) {

@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  * @param when the conditions
  * @param entities taxonomy entity key to regexes (group 1, or the named group {@code v}, is the value)
  * @param fix what to do
+ * @param confirm facts that, when a source measured them, confirm the diagnosis: they raise the confidence
+ *     and are shown as evidence, but are not needed for the rule to match
  */
 public record Rule(
         String id,
@@ -30,7 +32,8 @@ public record Rule(
         String summary,
         When when,
         Map<String, List<String>> entities,
-        Fix fix) {
+        Fix fix,
+        List<Matcher> confirm) {
 
     /** {@code any}: at least one must match (and gives the proof); {@code all}: each must; {@code none}: none may. */
     public record When(List<Matcher> any, List<Matcher> all, List<Matcher> none) {
@@ -43,12 +46,25 @@ public record Rule(
 
     /**
      * One condition. {@code exception} is a regex on the class (simple or qualified name), optionally with
-     * {@code message}; {@code line} is a regex on any kept line's message; {@code sqlstate} a SQLSTATE code.
+     * {@code message}; {@code line} is a regex on any kept line's message; {@code sqlstate} a SQLSTATE code;
+     * {@code fact} a key a source measured, with {@code at_least} (a number) or {@code value} (a regex).
      * {@code where}: {@code root} (the root cause only), {@code chain} (the failing chain), or {@code any}.
      */
-    public record Matcher(String exception, String message, String line, String sqlstate, String where) {
+    public record Matcher(
+            String exception,
+            String message,
+            String line,
+            String sqlstate,
+            String where,
+            String fact,
+            @JsonProperty("at_least") Double atLeast,
+            String value) {
         public Matcher {
             where = where == null ? "any" : where;
+        }
+
+        boolean isFact() {
+            return fact != null;
         }
 
         Pattern exceptionPattern() {
@@ -72,6 +88,7 @@ public record Rule(
     }
 
     public Rule {
+        confirm = confirm == null ? List.of() : List.copyOf(confirm);
         // keep the file's order: Map.copyOf iterates in a different order on every JVM run
         entities = entities == null
                 ? Map.of()

@@ -37,11 +37,17 @@ public final class RuleCatalog {
             String layer,
             List<CompiledMatcher> any,
             List<CompiledMatcher> all,
-            List<CompiledMatcher> none) {}
+            List<CompiledMatcher> none,
+            List<CompiledMatcher> confirm) {}
 
     /** A matcher with its patterns compiled once. */
     public record CompiledMatcher(
-            Rule.Matcher source, Pattern exception, Pattern message, Pattern line, Optional<Prefilter> prefilter) {
+            Rule.Matcher source,
+            Pattern exception,
+            Pattern message,
+            Pattern line,
+            Optional<Prefilter> prefilter,
+            Pattern factValue) {
 
         /** False when the line cannot match: the regex need not run. */
         boolean mayMatch(String text, String lower) {
@@ -131,7 +137,11 @@ public final class RuleCatalog {
                             file.layer(),
                             compile(r.when().any(), where),
                             compile(r.when().all(), where),
-                            compile(r.when().none(), where)));
+                            compile(r.when().none(), where),
+                            compile(r.confirm(), where + " confirm")));
+                    if (r.confirm().stream().anyMatch(m -> !m.isFact())) {
+                        throw new RuleCatalogException(where + ": 'confirm' takes fact matchers only");
+                    }
                 } catch (PatternSyntaxException e) {
                     throw new RuleCatalogException(where + ": bad regex: " + e.getMessage(), e);
                 }
@@ -143,8 +153,11 @@ public final class RuleCatalog {
     private static List<CompiledMatcher> compile(List<Rule.Matcher> matchers, String where) {
         List<CompiledMatcher> out = new ArrayList<>();
         for (Rule.Matcher m : matchers) {
-            if (m.exception() == null && m.line() == null && m.sqlstate() == null) {
-                throw new RuleCatalogException(where + ": a matcher needs 'exception', 'line' or 'sqlstate'");
+            if (m.exception() == null && m.line() == null && m.sqlstate() == null && m.fact() == null) {
+                throw new RuleCatalogException(where + ": a matcher needs 'exception', 'line', 'sqlstate' or 'fact'");
+            }
+            if (m.isFact() && (m.atLeast() == null) == (m.value() == null)) {
+                throw new RuleCatalogException(where + ": a 'fact' matcher needs exactly one of 'at_least' or 'value'");
             }
             if (!Set.of("any", "root", "chain").contains(m.where())) {
                 throw new RuleCatalogException(where + ": 'where' must be any, root or chain");
@@ -154,7 +167,8 @@ public final class RuleCatalog {
                     m.exceptionPattern(),
                     m.messagePattern(),
                     m.linePattern(),
-                    m.line() == null ? Optional.empty() : Prefilter.of(m.line())));
+                    m.line() == null ? Optional.empty() : Prefilter.of(m.line()),
+                    m.value() == null ? null : Pattern.compile(m.value())));
         }
         return out;
     }

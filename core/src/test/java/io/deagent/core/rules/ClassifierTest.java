@@ -189,4 +189,46 @@ class ClassifierTest {
                 .isEqualTo("permanent");
         assertThat(diagnose("").transience()).isEqualTo("unknown");
     }
+
+    @Test
+    void measured_skew_names_the_cause_that_the_log_only_shows_as_lost_executors() {
+        String log = """
+                26/11/20 03:58:02 ERROR YarnScheduler: Lost executor 2 on ip-10-0-3-9.ec2.internal: Executor heartbeat timed out after 160012 ms
+                26/11/20 03:58:02 WARN TaskSetManager: Lost task 57.0 in stage 7.0 (TID 1257) (ip-10-0-3-9 executor 2): ExecutorLostFailure (executor 2 exited caused by one of the running tasks) Reason: Executor heartbeat timed out after 160012 ms
+                """;
+        var doc = new io.deagent.core.log.LogReader().read(log);
+        Classifier classifier = new Classifier(RuleCatalog.builtIn());
+        List<Fact> skew = List.of(
+                new Fact("spark_history", "spark.stage.taskDuration.maxOverMedian", "1412.5"),
+                new Fact("spark_history", "spark.stage.spill.diskBytes", "3328599654"));
+        List<Fact> even = List.of(new Fact("spark_history", "spark.stage.taskDuration.maxOverMedian", "1.3"));
+
+        Classification withSkew = classifier.classify(doc, skew);
+        Classification without = classifier.classify(doc, even);
+
+        assertThat(withSkew.category()).isEqualTo("data_skew");
+        assertThat(withSkew.facts())
+                .extracting(Fact::key)
+                .contains("spark.stage.taskDuration.maxOverMedian", "spark.stage.spill.diskBytes");
+        assertThat(without.category()).isNotEqualTo("data_skew");
+    }
+
+    @Test
+    void measurements_that_agree_raise_the_confidence_of_a_log_diagnosis_and_are_shown() {
+        String log = """
+                ERROR Executor: Exception in task 117.0 in stage 12.0 (TID 4511)
+                java.lang.OutOfMemoryError: Java heap space
+                \tat java.util.Arrays.copyOf(Arrays.java:3236)
+                """;
+        var doc = new io.deagent.core.log.LogReader().read(log);
+        Classifier classifier = new Classifier(RuleCatalog.builtIn());
+        Classification plain = classifier.classify(doc);
+        Classification confirmed =
+                classifier.classify(doc, List.of(new Fact("spark_history", "spark.stage.gcRatio", "0.41")));
+
+        assertThat(confirmed.category()).isEqualTo("out_of_memory_executor").isEqualTo(plain.category());
+        assertThat(confirmed.confidence()).isGreaterThan(plain.confidence());
+        assertThat(confirmed.facts()).extracting(Fact::text).containsExactly("spark.stage.gcRatio = 0.41");
+        assertThat(plain.facts()).isEmpty();
+    }
 }

@@ -33,7 +33,14 @@ import org.junit.jupiter.api.Test;
  */
 class CorpusGuardTest {
 
-    record Case(String id, Path log, String category, String fixClass, Map<String, String> entities, boolean hard) {}
+    record Case(
+            String id,
+            Path log,
+            String category,
+            String fixClass,
+            Map<String, String> entities,
+            boolean hard,
+            List<Fact> facts) {}
 
     private static final List<Case> CASES = new ArrayList<>();
     private static final Map<String, LogDocument> DOCS = new HashMap<>();
@@ -57,13 +64,19 @@ class CorpusGuardTest {
                 n.path("entities")
                         .properties()
                         .forEach(e -> entities.put(e.getKey(), e.getValue().asText()));
+                List<Fact> facts = new ArrayList<>();
+                n.path("facts")
+                        .properties()
+                        .forEach(e -> facts.add(
+                                new Fact("fixture", e.getKey(), e.getValue().asText())));
                 CASES.add(new Case(
                         n.get("id").asText(),
                         corpus.resolve(n.get("log").asText()),
                         n.get("category").asText(),
                         n.get("fix_class").asText(),
                         entities,
-                        n.path("hard").asBoolean()));
+                        n.path("hard").asBoolean(),
+                        List.copyOf(facts)));
             }
         }
         LogReader reader = new LogReader();
@@ -106,7 +119,7 @@ class CorpusGuardTest {
         for (Case c : CASES) {
             Set<String> fired = new HashSet<>();
             classifier
-                    .hits(DOCS.get(c.id()))
+                    .hits(DOCS.get(c.id()), c.facts())
                     .forEach(h -> fired.add(h.rule().rule().id()));
             for (RuleCatalog.LoadedRule r : RuleCatalog.builtIn().rules()) {
                 String id = r.rule().id();
@@ -162,7 +175,7 @@ class CorpusGuardTest {
         int correct = 0;
         List<String> misses = new ArrayList<>();
         for (Case c : CASES) {
-            Diagnosis d = diagnoser.diagnose(DOCS.get(c.id()), Optional.empty(), List.of());
+            Diagnosis d = diagnoser.diagnose(DOCS.get(c.id()), Optional.empty(), List.of(), c.facts());
             assertThat(d.confidence()).isBetween(0.0, 1.0);
             assertThat(Taxonomy.isFixClass(d.fix().fixClass())
                             || d.fix().fixClass().equals("gather_more_evidence"))
