@@ -48,9 +48,16 @@ final class HumanReport {
                                 + r.line() + ")",
                         "  "));
         if (!d.evidence().isEmpty()) {
-            int width = String.valueOf(d.evidence().get(d.evidence().size() - 1).line())
-                    .length();
+            int width = d.evidence().stream()
+                    .mapToInt(e -> String.valueOf(e.line()).length())
+                    .max()
+                    .orElse(1);
             for (Diagnosis.EvidenceLine e : d.evidence()) {
+                if (e.line() <= 0) {
+                    // a measurement from a source, not a line of the log
+                    line("    " + style("2", e.source() + " │ ") + clip(e.text(), 160));
+                    continue;
+                }
                 String num = String.format(Locale.ROOT, "%" + width + "d", e.line());
                 line("    " + style("2", num + " │ ") + clip(withoutPrefixes(e.text()), 160));
             }

@@ -233,6 +233,10 @@ public final class ReplyRenderer {
                 .orElse(1);
         return lazy(evidence.size(), i -> {
             Diagnosis.EvidenceLine l = evidence.get(i);
+            if (l.line() <= 0) {
+                // a measurement from a source (e.g. the Spark History Server), not a line of the log
+                return SlackMrkdwn.clip(nz(l.source()), 30) + " │ " + line(l.text(), MAX_PROOF_LINE);
+            }
             return "line " + pad(String.valueOf(l.line()), width) + " │ " + line(l.text(), MAX_PROOF_LINE);
         });
     }
