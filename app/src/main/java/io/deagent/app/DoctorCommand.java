@@ -51,6 +51,7 @@ final class DoctorCommand implements Callable<Integer> {
                                 "webhook",
                                 "DE_AGENT_WEBHOOK_SECRET is not set: the Airflow webhook refuses every request"));
         checks.addAll(slack(cfg));
+        checks.addAll(sources(cfg));
         String llm = cfg.get("DE_AGENT_LLM", "none");
         checks.add(
                 llm.equals("none")
@@ -67,6 +68,25 @@ final class DoctorCommand implements Callable<Integer> {
         }
         out.flush();
         return checks.stream().anyMatch(c -> c.verdict() == Verdict.FAIL) ? 1 : 0;
+    }
+
+    /** One line per configured evidence source: reachable, authenticated, permitted, or what to fix. */
+    private static List<Check> sources(Config cfg) {
+        var configured = io.deagent.app.serve.EvidenceSources.of(cfg);
+        if (configured.sources().isEmpty()) {
+            return List.of(new Check(
+                    Verdict.SKIP,
+                    "sources",
+                    "none configured: diagnoses read the log the event carries (AIRFLOW_BASE_URL, MWAA_ENVIRONMENT, "
+                            + "SPARK_HISTORY_URL, DE_AGENT_WAREHOUSE_JDBC_URL, DBT_TARGET_PATH…)"));
+        }
+        List<Check> out = new ArrayList<>();
+        java.time.Duration timeout = cfg.seconds("DE_AGENT_SOURCE_TIMEOUT_SECONDS", 10, 1, 600);
+        for (var probe : configured.probes()) {
+            var r = probe.probe(timeout);
+            out.add(new Check(r.ok() ? Verdict.OK : Verdict.FAIL, r.name(), r.detail()));
+        }
+        return out;
     }
 
     private static Check store(Config cfg) {

@@ -31,7 +31,9 @@ public record FailureEvent(
         AIRFLOW_WEBHOOK,
         KAFKA,
         SQS,
-        CLI
+        CLI,
+        /** Found by polling the Airflow API: a failure no callback or alert reported (SIGKILL, OOM kill). */
+        AIRFLOW_WATCHER
     }
 
     /**

@@ -24,14 +24,15 @@ public final class Service implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Service.class);
 
-    /** The evidence sources, in the order they are reported. Sources are added here, one line each. */
+    /** The evidence sources, in the order they are reported (see {@link EvidenceSources}). */
     static List<DiagnosticSource> sources(Config config) {
-        return List.of();
+        return EvidenceSources.of(config).sources();
     }
 
     private final Database database;
     private final Dispatcher dispatcher;
     private final Optional<SlackReplier> replier;
+    private final Optional<AirflowWatcher> watcher;
     private final HttpApi api;
     private final Javalin http;
     private final Duration grace;
@@ -40,12 +41,14 @@ public final class Service implements AutoCloseable {
             Database database,
             Dispatcher dispatcher,
             Optional<SlackReplier> replier,
+            Optional<AirflowWatcher> watcher,
             HttpApi api,
             Javalin http,
             Duration grace) {
         this.database = database;
         this.dispatcher = dispatcher;
         this.replier = replier;
+        this.watcher = watcher;
         this.api = api;
         this.http = http;
         this.grace = grace;
@@ -112,16 +115,41 @@ public final class Service implements AutoCloseable {
                 dispatcher.onOutcome(sl.replier()::wake);
                 sl.replier().start();
             });
+            Optional<AirflowWatcher> watcher = watcher(config, store, dispatcher, metrics, clock);
+            watcher.ifPresent(AirflowWatcher::start);
             log.info(
                     "de-agent serving on port {} with the incident store at {} (worker {})",
                     http.port(),
                     db.displayUrl(),
                     dispatcher.workerId());
-            return new Service(db, dispatcher, slack.map(SlackSetup::replier), api, http, settings.grace());
+            return new Service(db, dispatcher, slack.map(SlackSetup::replier), watcher, api, http, settings.grace());
         } catch (RuntimeException e) {
             db.close();
             throw e;
         }
+    }
+
+    /** {@code DE_AGENT_AIRFLOW_WATCH_SECONDS} > 0 and Airflow configured: poll for unreported failures. */
+    private static Optional<AirflowWatcher> watcher(
+            Config config, IncidentStore store, Dispatcher dispatcher, ServiceMetrics metrics, Clock clock) {
+        int every = config.integer("DE_AGENT_AIRFLOW_WATCH_SECONDS", 0, 0, 86_400);
+        if (every == 0) {
+            return Optional.empty();
+        }
+        var settings = io.deagent.sources.airflow.AirflowSettings.from(config::get);
+        if (settings.isEmpty()) {
+            log.warn("DE_AGENT_AIRFLOW_WATCH_SECONDS is set but Airflow is not configured (AIRFLOW_BASE_URL or "
+                    + "MWAA_ENVIRONMENT); the watcher is off");
+            return Optional.empty();
+        }
+        return Optional.of(new AirflowWatcher(
+                io.deagent.sources.airflow.AirflowApi.connect(settings.get()),
+                store,
+                dispatcher::wake,
+                metrics,
+                clock,
+                Duration.ofSeconds(every),
+                Duration.ofMinutes(config.integer("DE_AGENT_AIRFLOW_WATCH_LOOKBACK_MINUTES", 60, 1, 10_080))));
     }
 
     public int port() {
@@ -136,6 +164,7 @@ public final class Service implements AutoCloseable {
     public void close() {
         api.stopping();
         log.info("shutting down: finishing work in progress (up to {} s)", grace.toSeconds());
+        watcher.ifPresent(AirflowWatcher::close);
         http.stop();
         dispatcher.close();
         replier.ifPresent(SlackReplier::close);

@@ -200,7 +200,11 @@ class ClassifierTest {
         Classifier classifier = new Classifier(RuleCatalog.builtIn());
         List<Fact> skew = List.of(
                 new Fact("spark_history", "spark.stage.taskDuration.maxOverMedian", "1412.5"),
+                new Fact("spark_history", "spark.stage.taskDuration.maxMs", "2542500"),
                 new Fact("spark_history", "spark.stage.spill.diskBytes", "3328599654"));
+        List<Fact> shortStage = List.of(
+                new Fact("spark_history", "spark.stage.taskDuration.maxOverMedian", "7.6"),
+                new Fact("spark_history", "spark.stage.taskDuration.maxMs", "1300"));
         List<Fact> even = List.of(new Fact("spark_history", "spark.stage.taskDuration.maxOverMedian", "1.3"));
 
         Classification withSkew = classifier.classify(doc, skew);
@@ -211,6 +215,9 @@ class ClassifierTest {
                 .extracting(Fact::key)
                 .contains("spark.stage.taskDuration.maxOverMedian", "spark.stage.spill.diskBytes");
         assertThat(without.category()).isNotEqualTo("data_skew");
+        assertThat(classifier.classify(doc, shortStage).category())
+                .as("a 1.3 s stage's ratio is warm-up, not skew")
+                .isNotEqualTo("data_skew");
     }
 
     @Test
