@@ -238,4 +238,18 @@ class ClassifierTest {
         assertThat(confirmed.facts()).extracting(Fact::text).containsExactly("spark.stage.gcRatio = 0.41");
         assertThat(plain.facts()).isEmpty();
     }
+
+    @Test
+    void lost_executors_the_history_server_counted_confirm_a_shuffle_fetch_failure() {
+        String log = """
+                ERROR TaskSetManager: Task 3 in stage 5.0 failed 4 times; aborting job
+                org.apache.spark.shuffle.FetchFailedException: Failed to connect to ip-10-0-3-9.ec2.internal/10.0.3.9:7337
+                """;
+        var doc = new io.deagent.core.log.LogReader().read(log);
+        Classifier classifier = new Classifier(RuleCatalog.builtIn());
+        Classification c = classifier.classify(doc, List.of(new Fact("spark_history", "spark.executors.failed", "3")));
+        assertThat(c.category()).isEqualTo("shuffle_fetch_failure");
+        assertThat(c.confidence()).isGreaterThan(classifier.classify(doc).confidence());
+        assertThat(c.facts()).extracting(Fact::key).containsExactly("spark.executors.failed");
+    }
 }
