@@ -1,0 +1,2 @@
+/** The LLM explainer: better words on top of the rules, never less safety. */
+package io.deagent.llm;
