@@ -40,7 +40,18 @@ public final class Config {
         if (explicit.isPresent() || Files.isRegularFile(path)) {
             fromFile = readFile(path);
         }
-        return new Config(System.getenv(), fromFile);
+        Config config = new Config(System.getenv(), fromFile);
+        config.get("DE_AGENT_REDACT_PATTERNS").ifPresent(p -> {
+            try {
+                io.deagent.core.Redactor.addPatterns(java.util.Arrays.stream(p.split("\\R|;;"))
+                        .map(String::trim)
+                        .filter(x -> !x.isEmpty())
+                        .toList());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("DE_AGENT_REDACT_PATTERNS: " + e.getMessage());
+            }
+        });
+        return config;
     }
 
     public static Config of(Map<String, String> values) {

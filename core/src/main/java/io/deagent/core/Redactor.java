@@ -5,8 +5,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Removes secrets from text before it leaves the process (report, JSON, store, Slack, LLM, our logs):
- * AWS keys, passwords in URLs and JDBC strings, bearer/Slack/GitHub tokens, JWTs, private keys.
+ * Removes secrets and personal data from text before it leaves the process (report, JSON, store, Slack, LLM,
+ * our logs): AWS keys, passwords in URLs and JDBC strings, bearer/Slack/GitHub/API tokens, JWTs, private keys,
+ * webhook URLs, e-mail addresses, and the patterns a team adds.
  */
 public final class Redactor {
 
@@ -38,17 +39,49 @@ public final class Redactor {
             new Rule(Pattern.compile("\\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})"), 1),
             new Rule(Pattern.compile("\\b(eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,})"), 1),
             new Rule(Pattern.compile("(https://hooks\\.slack\\.com/services/)([A-Za-z0-9/]+)"), 2),
+            new Rule(Pattern.compile("(https://[\\w.-]*webhook\\.office\\.com/webhookb2/)(\\S+)"), 2),
+            new Rule(Pattern.compile("(https://(?:discord(?:app)?\\.com)/api/webhooks/)([\\w/-]+)"), 2),
+            new Rule(Pattern.compile("\\b([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,})\\b"), 1),
             new Rule(Pattern.compile("\\b(AIza[0-9A-Za-z_-]{35})\\b"), 1),
             new Rule(Pattern.compile("\\b(sk-(?:ant-)?[A-Za-z0-9_-]{20,})\\b"), 1));
 
+    /** Patterns a team adds ({@code DE_AGENT_REDACT_PATTERNS}); each whole match is masked. */
+    private static volatile List<Rule> extra = List.of();
+
     private Redactor() {}
+
+    /**
+     * Adds patterns to mask everywhere (set once at start-up from configuration). Invalid regexes are
+     * refused with the pattern named.
+     */
+    public static void addPatterns(List<String> regexes) {
+        List<Rule> rules = new java.util.ArrayList<>(extra);
+        for (String r : regexes) {
+            if (rules.stream().anyMatch(x -> x.pattern().pattern().equals(r))) {
+                continue; // configuration loaded twice adds nothing
+            }
+            try {
+                rules.add(new Rule(Pattern.compile(r), 0));
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw new IllegalArgumentException(
+                        "not a valid redaction pattern: " + r + " (" + e.getDescription() + ")");
+            }
+        }
+        extra = List.copyOf(rules);
+    }
+
+    private static List<Rule> concat(List<Rule> a, List<Rule> b) {
+        List<Rule> out = new java.util.ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
 
     public static String redact(String text) {
         if (text == null || text.isEmpty()) {
             return text;
         }
         String s = text;
-        for (Rule r : RULES) {
+        for (Rule r : extra.isEmpty() ? RULES : concat(RULES, extra)) {
             Matcher m = r.pattern().matcher(s);
             if (!m.find()) {
                 continue;

@@ -39,4 +39,17 @@ class RedactorTest {
         assertThat(Redactor.redact("FATAL: password authentication failed for user \"etl\""))
                 .isEqualTo("FATAL: password authentication failed for user \"etl\"");
     }
+
+    @Test
+    void webhookUrlsAndEmailAddressesAreMaskedAndTeamsCanAddPatterns() {
+        String out = Redactor.redact("owner jane.doe@example.com posted to "
+                + "https://acme.webhook.office.com/webhookb2/abc-123@def/IncomingWebhook/xyz and "
+                + "https://discord.com/api/webhooks/123456/secretTokenValue");
+        assertThat(out).doesNotContain("jane.doe@example.com", "IncomingWebhook/xyz", "secretTokenValue");
+
+        Redactor.addPatterns(java.util.List.of("CUST-\\d{6}"));
+        assertThat(Redactor.redact("customer CUST-123456 failed")).isEqualTo("customer [REDACTED] failed");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Redactor.addPatterns(java.util.List.of("(")))
+                .hasMessageContaining("not a valid redaction pattern: (");
+    }
 }
