@@ -190,7 +190,12 @@ public final class Dispatcher implements AutoCloseable {
                                     .toMillis()),
                     kv("sources", inv.sourcesCalled()),
                     kv("log_source", inv.logSource()),
-                    kv("llm_tokens", 0),
+                    kv("explained_by", d.explainedBy()),
+                    kv("llm_tokens", inv.explanation().tokensIn() + inv.explanation().tokensOut()),
+                    kv("llm_tokens_in", inv.explanation().tokensIn()),
+                    kv("llm_tokens_out", inv.explanation().tokensOut()),
+                    kv("llm_cached", inv.explanation().cached()),
+                    kv("llm_fallback", inv.explanation().fallbackReason().orElse(null)),
                     kv("attempt", claim.attempts()));
             return done;
         } catch (RuntimeException e) {

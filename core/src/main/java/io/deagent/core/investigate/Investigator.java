@@ -31,16 +31,36 @@ public final class Investigator {
     private final EvidenceCollector collector;
     private final LogReader reader;
     private final Clock clock;
+    private final Explainer explainer;
+    private final java.time.Duration deadline;
 
     public Investigator(LogDiagnoser diagnoser, EvidenceCollector collector, LogReader reader, Clock clock) {
+        this(diagnoser, collector, reader, clock, Explainer.RULES, java.time.Duration.ofSeconds(25));
+    }
+
+    /** With an explainer, given what is left of {@code deadline} after the evidence is in. */
+    public Investigator(
+            LogDiagnoser diagnoser,
+            EvidenceCollector collector,
+            LogReader reader,
+            Clock clock,
+            Explainer explainer,
+            java.time.Duration deadline) {
         this.diagnoser = diagnoser;
         this.collector = collector;
         this.reader = reader;
         this.clock = clock;
+        this.explainer = explainer;
+        this.deadline = deadline;
     }
 
     /** What one investigation produced, and what it cost. */
-    public record Investigation(Diagnosis diagnosis, List<Evidence> evidence, Duration elapsed, String logSource) {
+    public record Investigation(
+            Diagnosis diagnosis,
+            List<Evidence> evidence,
+            Duration elapsed,
+            String logSource,
+            Explainer.Explanation explanation) {
 
         public List<String> sourcesCalled() {
             return evidence.stream().map(Evidence::sourceId).toList();
@@ -59,8 +79,22 @@ public final class Investigator {
                 .filter(e -> e.status() == Evidence.Status.OK)
                 .flatMap(e -> e.facts().entrySet().stream().map(f -> new Fact(e.sourceId(), f.getKey(), f.getValue())))
                 .toList();
-        Diagnosis d = diagnoser.diagnose(input.doc(), Optional.of(event), missing, facts);
-        return new Investigation(d, evidence, Duration.between(start, clock.instant()), input.source());
+        Diagnosis rules = diagnoser.diagnose(input.doc(), Optional.of(event), missing, facts);
+        Explainer.Explanation explained = explainSafely(
+                new Explainer.Request(event, rules, input.doc(), facts),
+                new Budget(start.plus(deadline), 1 << 20, clock));
+        return new Investigation(
+                explained.diagnosis(), evidence, Duration.between(start, clock.instant()), input.source(), explained);
+    }
+
+    /** An explainer that throws anyway still leaves the rules' diagnosis in place. */
+    private Explainer.Explanation explainSafely(Explainer.Request request, Budget budget) {
+        try {
+            return explainer.explain(request, budget);
+        } catch (RuntimeException e) {
+            return Explainer.Explanation.rules(
+                    request.rules(), Optional.of(e.getClass().getSimpleName() + ": " + e.getMessage()));
+        }
     }
 
     private record LogInput(LogDocument doc, String source) {}
