@@ -60,15 +60,15 @@ final class ReplayCommand implements Callable<Integer> {
         String text = Files.readString(event, StandardCharsets.UTF_8);
         FailureEvent failure = FailureEvents.parse(text, FailureEvent.Origin.CLI);
         Clock clock = Clock.systemUTC();
-        Investigator investigator = Service.investigator(cfg, clock);
         Optional<Path> base = Optional.ofNullable(event.toAbsolutePath().getParent());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Diagnosis d;
         if (post) {
-            d = record(cfg, failure, text, investigator, base, clock, err);
+            d = record(cfg, failure, text, base, clock, err);
         } else {
-            Investigator.Investigation inv = investigator.investigate(failure, Investigator.LogFiles.READ, base);
+            Investigator.Investigation inv =
+                    Service.investigator(cfg, clock).investigate(failure, Investigator.LogFiles.READ, base);
             d = withStoredRecurrence(cfg, inv.diagnosis(), failure);
             err.println("de-agent: offline replay: nothing recorded or sent (use --post to record and reply)");
         }
@@ -103,19 +103,15 @@ final class ReplayCommand implements Callable<Integer> {
      * the pipeline never reads paths named by an event.
      */
     private static Diagnosis record(
-            Config cfg,
-            FailureEvent failure,
-            String text,
-            Investigator investigator,
-            Optional<Path> base,
-            Clock clock,
-            PrintWriter err)
+            Config cfg, FailureEvent failure, String text, Optional<Path> base, Clock clock, PrintWriter err)
             throws IOException {
         String eventJson = Events.withInlineLog(text, failure, base);
         FailureEvent stored = FailureEvents.parse(eventJson, FailureEvent.Origin.CLI);
         Dispatcher.Settings settings = Service.dispatcherSettings(cfg);
         try (Database db = Service.openDatabase(cfg, 2)) {
             IncidentStore store = new IncidentStore(db);
+            Investigator investigator =
+                    Service.investigator(cfg, clock, new io.deagent.app.store.StoredExplanations(db, clock));
             IncidentStore.Accepted accepted = store.accept(stored, eventJson, clock.instant());
             if (accepted.duplicate()) {
                 err.println("de-agent: this failure is already incident " + accepted.id() + " (" + accepted.status()

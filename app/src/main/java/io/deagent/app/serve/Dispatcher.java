@@ -170,6 +170,7 @@ public final class Dispatcher implements AutoCloseable {
             Diagnosis d = done.get();
             onOutcome.run();
             metrics.diagnosed(d.category(), inv.elapsed(), inv.evidence());
+            metrics.explained(d.explainedBy(), inv.explanation());
             log.info(
                     "diagnostic_complete",
                     kv("event", "diagnostic_complete"),
@@ -191,7 +192,9 @@ public final class Dispatcher implements AutoCloseable {
                     kv("sources", inv.sourcesCalled()),
                     kv("log_source", inv.logSource()),
                     kv("explained_by", d.explainedBy()),
-                    kv("llm_tokens", inv.explanation().tokensIn() + inv.explanation().tokensOut()),
+                    kv(
+                            "llm_tokens",
+                            inv.explanation().tokensIn() + inv.explanation().tokensOut()),
                     kv("llm_tokens_in", inv.explanation().tokensIn()),
                     kv("llm_tokens_out", inv.explanation().tokensOut()),
                     kv("llm_cached", inv.explanation().cached()),

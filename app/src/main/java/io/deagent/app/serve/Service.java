@@ -65,10 +65,27 @@ public final class Service implements AutoCloseable {
 
     /** The investigator every door shares, with the configured deadline and sources. */
     public static Investigator investigator(Config config, Clock clock) {
+        return investigator(config, clock, io.deagent.llm.ExplanationCache.NONE);
+    }
+
+    /** The investigator with the configured LLM (if any) explaining, its answers cached in {@code cache}. */
+    public static Investigator investigator(Config config, Clock clock, io.deagent.llm.ExplanationCache cache) {
         Duration deadline = config.seconds("DE_AGENT_DEADLINE_SECONDS", 25, 1, 600);
         Duration perSource = config.seconds("DE_AGENT_SOURCE_TIMEOUT_SECONDS", 10, 1, 600);
         EvidenceCollector collector = new EvidenceCollector(sources(config), deadline, perSource, 8L << 20, clock);
-        return new Investigator(LogDiagnoser.builtIn(), collector, new LogReader(), clock);
+        return new Investigator(
+                LogDiagnoser.builtIn(), collector, new LogReader(), clock, explainer(config, cache), deadline);
+    }
+
+    /** The rules alone, or the configured LLM on top of them. */
+    static io.deagent.core.investigate.Explainer explainer(Config config, io.deagent.llm.ExplanationCache cache) {
+        try {
+            return io.deagent.llm.LlmSettings.from(config::get)
+                    .<io.deagent.core.investigate.Explainer>map(s -> new io.deagent.llm.LlmExplainer(s, cache))
+                    .orElse(io.deagent.core.investigate.Explainer.RULES);
+        } catch (IllegalArgumentException e) {
+            throw new io.deagent.app.UsageException(e.getMessage());
+        }
     }
 
     public static Dispatcher.Settings dispatcherSettings(Config config) {

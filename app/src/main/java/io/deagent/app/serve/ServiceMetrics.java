@@ -72,6 +72,30 @@ public final class ServiceMetrics {
         }
     }
 
+    /** Tokens spent per explainer, cache hits, and fallbacks to the rules. */
+    public void explained(String explainedBy, io.deagent.core.investigate.Explainer.Explanation e) {
+        if (e.tokensIn() > 0 || e.tokensOut() > 0) {
+            Counter.builder("de_agent.llm.tokens")
+                    .description("LLM tokens spent, by direction")
+                    .tag("direction", "in")
+                    .register(registry)
+                    .increment(e.tokensIn());
+            Counter.builder("de_agent.llm.tokens")
+                    .description("LLM tokens spent, by direction")
+                    .tag("direction", "out")
+                    .register(registry)
+                    .increment(e.tokensOut());
+        }
+        String outcome = e.cached()
+                ? "cached"
+                : e.fallbackReason().isPresent() ? "fallback" : explainedBy.equals("rules") ? "rules" : "answered";
+        Counter.builder("de_agent.explanations")
+                .description("explanations by outcome: rules only, answered by the LLM, from the cache, or fallback")
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
+    }
+
     public void investigationFailed() {
         Counter.builder("de_agent.investigation.errors")
                 .description("investigations that threw and were retried or given up")
