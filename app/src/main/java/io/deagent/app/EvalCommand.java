@@ -52,6 +52,31 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--fail-under", paramLabel = "PERCENT", description = "exit 1 when category accuracy is lower")
     Double failUnder;
 
+    @Option(
+            names = "--llm",
+            description = "score the LLM path (the configured DE_AGENT_LLM on top of the rules): accuracy, tokens,"
+                    + " cost and latency per case; needs a provider key")
+    boolean llm;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML settings for --llm (default ./de-agent.yaml)")
+    Path config;
+
+    /** What the LLM path did on one case. */
+    record LlmOutcome(
+            String id,
+            String expected,
+            String rules,
+            String got,
+            String explainedBy,
+            int tokensIn,
+            int tokensOut,
+            double costUsd,
+            long latencyMs,
+            String fallback) {}
+
+    private io.deagent.core.investigate.Explainer explainer;
+    private final List<LlmOutcome> llmOutcomes = new ArrayList<>();
+
     /** One labelled case and what the diagnosis said. */
     record Outcome(
             String id,
@@ -71,6 +96,19 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (llm) {
+            Config cfg = Config.load(java.util.Optional.ofNullable(config));
+            java.util.Optional<io.deagent.llm.LlmSettings> settings;
+            try {
+                settings = io.deagent.llm.LlmSettings.from(cfg::get);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            explainer = settings.<io.deagent.core.investigate.Explainer>map(
+                            st -> new io.deagent.llm.LlmExplainer(st, io.deagent.llm.ExplanationCache.NONE))
+                    .orElseThrow(() -> new UsageException("eval --llm needs an LLM: set GEMINI_API_KEY, or DE_AGENT_LLM"
+                            + " with its key (see the README)"));
+        }
         List<Outcome> outcomes = new ArrayList<>();
         LogDiagnoser diagnoser = LogDiagnoser.builtIn();
         LogReader reader = new LogReader();
@@ -94,6 +132,9 @@ final class EvalCommand implements Callable<Integer> {
             throw new UsageException("no cases in " + files);
         }
         double accuracy = print(outcomes, spec.commandLine().getOut());
+        if (llm) {
+            printLlm(spec.commandLine().getOut());
+        }
         return failUnder != null && accuracy * 100 < failUnder ? 1 : 0;
     }
 
@@ -132,10 +173,12 @@ final class EvalCommand implements Callable<Integer> {
                 .properties()
                 .forEach(f -> facts.add(new io.deagent.core.rules.Fact(
                         "case", f.getKey(), f.getValue().asText())));
-        if (asPath != null && !log.isBlank() && Files.isRegularFile(asPath)) {
-            d = diagnoser.diagnose(reader.read(asPath), java.util.Optional.empty(), List.of(), facts);
-        } else {
-            d = diagnoser.diagnose(reader.read(log), java.util.Optional.empty(), List.of(), facts);
+        io.deagent.core.log.LogDocument doc = asPath != null && !log.isBlank() && Files.isRegularFile(asPath)
+                ? reader.read(asPath)
+                : reader.read(log);
+        d = diagnoser.diagnose(doc, java.util.Optional.empty(), List.of(), facts);
+        if (explainer != null) {
+            d = explain(id, category, d, doc, facts);
         }
         int expectedEntities = 0;
         int found = 0;
@@ -162,6 +205,85 @@ final class EvalCommand implements Callable<Integer> {
                 found,
                 d.ruleId().orElse("-"),
                 entityMisses);
+    }
+
+    /** The LLM path on one case, measured; the case is then scored on what it produced. */
+    private Diagnosis explain(
+            String id,
+            String expected,
+            Diagnosis rules,
+            io.deagent.core.log.LogDocument doc,
+            List<io.deagent.core.rules.Fact> facts) {
+        var event = io.deagent.core.FailureEvents.parse(
+                JSON.createObjectNode().put("dag_id", "eval").put("task_id", id).toString(),
+                io.deagent.core.FailureEvent.Origin.CLI);
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        long start = System.nanoTime();
+        var x = explainer.explain(
+                new io.deagent.core.investigate.Explainer.Request(event, rules, doc, facts),
+                new io.deagent.core.investigate.Budget(clock.instant().plusSeconds(60), 1 << 20, clock));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        llmOutcomes.add(new LlmOutcome(
+                id,
+                expected,
+                rules.category(),
+                x.diagnosis().category(),
+                x.diagnosis().explainedBy(),
+                x.tokensIn(),
+                x.tokensOut(),
+                x.costUsd(),
+                ms,
+                x.fallbackReason().orElse("")));
+        return x.diagnosis();
+    }
+
+    private void printLlm(PrintWriter out) {
+        out.printf("%nthe LLM path, per case%n");
+        out.printf(
+                "  %-8s %-28s %-28s %-28s %7s %7s %9s %8s  %s%n",
+                "case", "expected", "rules", "llm path", "tok in", "tok out", "cost $", "ms", "fallback");
+        long answered = 0;
+        long rulesRight = 0;
+        long llmRight = 0;
+        long in = 0;
+        long outTokens = 0;
+        double cost = 0;
+        List<Long> latencies = new ArrayList<>();
+        for (LlmOutcome o : llmOutcomes) {
+            out.printf(
+                    "  %-8s %-28s %-28s %-28s %7d %7d %9.5f %8d  %s%n",
+                    o.id(),
+                    o.expected(),
+                    o.rules(),
+                    o.got(),
+                    o.tokensIn(),
+                    o.tokensOut(),
+                    o.costUsd(),
+                    o.latencyMs(),
+                    o.fallback());
+            answered += o.fallback().isEmpty() && !o.explainedBy().equals("rules") ? 1 : 0;
+            rulesRight += o.rules().equals(o.expected()) ? 1 : 0;
+            llmRight += o.got().equals(o.expected()) ? 1 : 0;
+            in += o.tokensIn();
+            outTokens += o.tokensOut();
+            cost += o.costUsd();
+            latencies.add(o.latencyMs());
+        }
+        latencies.sort(null);
+        int n = llmOutcomes.size();
+        out.printf(
+                "%nLLM path: %d of %d cases answered by the model (the rest fell back to the rules); category accuracy"
+                        + " %s with the LLM vs %s rules only; tokens %d in, %d out; estimated cost $%.4f; latency p50 %d ms,"
+                        + " p95 %d ms%n",
+                answered,
+                n,
+                pct((int) llmRight, n),
+                pct((int) rulesRight, n),
+                in,
+                outTokens,
+                cost,
+                latencies.get(n / 2),
+                latencies.get(Math.min(n - 1, (int) Math.ceil(n * 0.95) - 1)));
     }
 
     private double print(List<Outcome> outcomes, PrintWriter out) {

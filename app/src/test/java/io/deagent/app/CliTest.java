@@ -282,4 +282,37 @@ class CliTest {
             assertThat(gone.out()).contains("channel C0GONE123: channel_not_found");
         }
     }
+
+    @Test
+    void evalLlmScoresTheLlmPathWithTokensCostAndLatencyPerCase() throws Exception {
+        write("task.log", LOG);
+        Path cases = write(
+                "cases.jsonl",
+                "{\"id\":\"c1\",\"log\":\"task.log\",\"category\":\"missing_column\",\"fix_class\":\"fix_column_reference\"}\n");
+        Result noKey = run(
+                "eval",
+                cases.toString(),
+                "--llm",
+                "--config",
+                write("none.yaml", "DE_AGENT_LLM: none\n").toString());
+        assertThat(noKey.code()).isEqualTo(2);
+        assertThat(noKey.err()).contains("eval --llm needs an LLM");
+
+        try (var fake = io.deagent.testkit.FakeLlmApi.start()) {
+            // a well-formed answer that cites line 5 (the UndefinedColumn line of LOG)
+            fake.answerAlways(
+                    "{\"category\":\"missing_column\",\"title\":\"customer_idd is not a column of analytics.orders\","
+                            + "\"summary\":\"A typo in the column name.\",\"confidence\":0.9,\"fix\":{\"class\":\"fix_column_reference\","
+                            + "\"summary\":\"Fix the name.\",\"steps\":[\"Use customer_id.\"]},\"evidence_lines\":[5]}");
+            fake.usage(1500, 60);
+            Path cfg = write(
+                    "llm.yaml",
+                    "DE_AGENT_LLM: openai\nOPENAI_API_KEY: k\nDE_AGENT_LLM_BASE_URL: "
+                            + fake.baseUrl(io.deagent.testkit.FakeLlmApi.Provider.OPENAI) + "\n");
+            Result r = run("eval", cases.toString(), "--llm", "--config", cfg.toString());
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.out()).contains("the LLM path, per case", "c1", "tokens 1500 in, 60 out");
+            assertThat(r.out()).contains("1 of 1 cases answered by the model");
+        }
+    }
 }

@@ -85,7 +85,7 @@ public final class LlmExplainer implements Explainer {
             if (cached.isPresent()) {
                 LlmAnswer answer = JSON.readValue(cached.get(), LlmAnswer.class);
                 return new Explanation(
-                        DiagnosisMerger.merge(rules, answer, settings.explainedBy()), 0, 0, true, Optional.empty());
+                        DiagnosisMerger.merge(rules, answer, settings.explainedBy()), 0, 0, 0, true, Optional.empty());
             }
         } catch (Exception e) {
             log.warn("ignoring an unreadable cached explanation for {}: {}", key, e.getMessage());
@@ -109,13 +109,20 @@ public final class LlmExplainer implements Explainer {
         for (int attempt = 0; attempt < 2; attempt++) {
             Duration left = budget.remaining();
             if (left.compareTo(MIN_TIME) < 0) {
-                return new Explanation(rules, tokensIn, tokensOut, false, Optional.of("deadline: " + reason));
+                return new Explanation(
+                        rules,
+                        tokensIn,
+                        tokensOut,
+                        cost(tokensIn, tokensOut),
+                        false,
+                        Optional.of("deadline: " + reason));
             }
             ChatResponse response;
             try {
                 response = call(messages, min(left, settings.timeout()), budget);
             } catch (RuntimeException e) {
-                return new Explanation(rules, tokensIn, tokensOut, false, Optional.of(describe(e)));
+                return new Explanation(
+                        rules, tokensIn, tokensOut, cost(tokensIn, tokensOut), false, Optional.of(describe(e)));
             }
             TokenUsage usage = response.tokenUsage();
             if (usage != null) {
@@ -132,6 +139,7 @@ public final class LlmExplainer implements Explainer {
                         DiagnosisMerger.merge(rules, valid.answer(), settings.explainedBy()),
                         tokensIn,
                         tokensOut,
+                        cost(tokensIn, tokensOut),
                         false,
                         Optional.empty());
             }
@@ -146,7 +154,12 @@ public final class LlmExplainer implements Explainer {
                     dev.langchain4j.data.message.AiMessage.from(text.length() > 2000 ? text.substring(0, 2000) : text));
             messages.add(UserMessage.from(assembler.repairPrompt(prompt, text, reason)));
         }
-        return new Explanation(rules, tokensIn, tokensOut, false, Optional.of("invalid answer: " + reason));
+        return new Explanation(
+                rules, tokensIn, tokensOut, cost(tokensIn, tokensOut), false, Optional.of("invalid answer: " + reason));
+    }
+
+    private double cost(int in, int out) {
+        return settings.costUsd(in, out);
     }
 
     /** One call, with one wait-and-retry for a rate limit when the budget allows it. */

@@ -127,6 +127,7 @@ class LlmExplainerTest {
         assertThat(x.diagnosis().signature()).isEqualTo(rules.signature());
         assertThat(x.tokensIn()).isEqualTo(1200);
         assertThat(x.tokensOut()).isEqualTo(90);
+        assertThat(x.costUsd()).isEqualTo(e.settings().costUsd(1200, 90));
         String sent = FakeLlmApi.promptText(fake.calls(p).get(0));
         assertThat(sent).contains("customer_idd", "UNTRUSTED").doesNotContain("hunter2x", "AKIAIOSFODNN7EXAMPLE");
         assertThat(sent.length() / 4).as("within the 6000-token input budget").isLessThan(6000);

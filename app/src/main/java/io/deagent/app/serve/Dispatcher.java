@@ -197,6 +197,7 @@ public final class Dispatcher implements AutoCloseable {
                             inv.explanation().tokensIn() + inv.explanation().tokensOut()),
                     kv("llm_tokens_in", inv.explanation().tokensIn()),
                     kv("llm_tokens_out", inv.explanation().tokensOut()),
+                    kv("llm_cost_usd", inv.explanation().costUsd()),
                     kv("llm_cached", inv.explanation().cached()),
                     kv("llm_fallback", inv.explanation().fallbackReason().orElse(null)),
                     kv("attempt", claim.attempts()));

@@ -86,6 +86,12 @@ public final class ServiceMetrics {
                     .register(registry)
                     .increment(e.tokensOut());
         }
+        if (e.costUsd() > 0) {
+            Counter.builder("de_agent.llm.cost.usd")
+                    .description("estimated LLM cost in USD (list or configured prices); increase() over 1d for a day")
+                    .register(registry)
+                    .increment(e.costUsd());
+        }
         String outcome = e.cached()
                 ? "cached"
                 : e.fallbackReason().isPresent() ? "fallback" : explainedBy.equals("rules") ? "rules" : "answered";

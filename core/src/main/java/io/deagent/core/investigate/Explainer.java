@@ -19,10 +19,15 @@ public interface Explainer {
 
     /** The diagnosis to report, what it cost, and why the rules' answer stands when it does. */
     record Explanation(
-            Diagnosis diagnosis, int tokensIn, int tokensOut, boolean cached, Optional<String> fallbackReason) {
+            Diagnosis diagnosis,
+            int tokensIn,
+            int tokensOut,
+            double costUsd,
+            boolean cached,
+            Optional<String> fallbackReason) {
 
         public static Explanation rules(Diagnosis d, Optional<String> why) {
-            return new Explanation(d, 0, 0, false, why);
+            return new Explanation(d, 0, 0, 0, false, why);
         }
     }
 
