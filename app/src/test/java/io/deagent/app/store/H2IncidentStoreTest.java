@@ -26,6 +26,11 @@ class H2IncidentStoreTest extends IncidentStoreContract {
     }
 
     @Override
+    Database database() {
+        return db;
+    }
+
+    @Override
     SlackRecords slackRecords() {
         return new SlackRecords(db);
     }

@@ -45,6 +45,8 @@ abstract class IncidentStoreContract {
 
     abstract SlackRecords slackRecords();
 
+    abstract Database database();
+
     @BeforeEach
     void open() {
         store = emptyStore();
@@ -313,5 +315,34 @@ abstract class IncidentStoreContract {
                         .incidents())
                 .extracting(IncidentStore.Incident::id)
                 .containsExactly(ids.get(0));
+    }
+
+    @Test
+    void llm_answers_are_cached_until_their_ttl_and_replaced_by_a_newer_one() {
+        java.util.concurrent.atomic.AtomicReference<Instant> now =
+                new java.util.concurrent.atomic.AtomicReference<>(T0);
+        java.time.Clock clock = new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        StoredExplanations cache = new StoredExplanations(database(), clock);
+        assertThat(cache.get("sig|openai|gpt|explain-v1")).isEmpty();
+        cache.put("sig|openai|gpt|explain-v1", "{\"category\":\"missing_column\"}", Duration.ofHours(1));
+        cache.put("sig|openai|gpt|explain-v1", "{\"category\":\"timeout\"}", Duration.ofHours(1));
+        assertThat(cache.get("sig|openai|gpt|explain-v1")).contains("{\"category\":\"timeout\"}");
+        now.set(T0.plus(Duration.ofHours(2)));
+        assertThat(cache.get("sig|openai|gpt|explain-v1")).isEmpty();
     }
 }

@@ -47,6 +47,11 @@ class PostgresIncidentStoreTest extends IncidentStoreContract {
     }
 
     @Override
+    Database database() {
+        return db;
+    }
+
+    @Override
     SlackRecords slackRecords() {
         return new SlackRecords(db);
     }
