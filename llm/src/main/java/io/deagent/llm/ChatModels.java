@@ -17,6 +17,15 @@ final class ChatModels {
     private ChatModels() {}
 
     static ChatModel of(LlmSettings s, Duration timeout) {
+        return build(s, timeout, true);
+    }
+
+    /** The same model asked for plain text (follow-up answers in a thread). */
+    static ChatModel plainText(LlmSettings s, Duration timeout) {
+        return build(s, timeout, false);
+    }
+
+    private static ChatModel build(LlmSettings s, Duration timeout, boolean json) {
         return switch (s.provider()) {
             case GEMINI -> {
                 var b = GoogleAiGeminiChatModel.builder()
@@ -25,7 +34,7 @@ final class ChatModels {
                         .temperature(0.1)
                         .maxOutputTokens(s.outputTokens())
                         .timeout(timeout)
-                        .responseFormat(ResponseFormat.JSON)
+                        .responseFormat(json ? ResponseFormat.JSON : ResponseFormat.TEXT)
                         .maxRetries(0);
                 s.baseUrl().ifPresent(b::baseUrl);
                 yield b.build();
@@ -37,7 +46,7 @@ final class ChatModels {
                         .temperature(0.1)
                         .maxTokens(s.outputTokens())
                         .timeout(timeout)
-                        .responseFormat("json_object")
+                        .responseFormat(json ? "json_object" : "text")
                         .maxRetries(0);
                 s.baseUrl().ifPresent(b::baseUrl);
                 yield b.build();
@@ -59,7 +68,7 @@ final class ChatModels {
                         .modelName(s.model())
                         .temperature(0.1)
                         .timeout(timeout)
-                        .responseFormat(ResponseFormat.JSON)
+                        .responseFormat(json ? ResponseFormat.JSON : ResponseFormat.TEXT)
                         .maxRetries(0);
                 b.baseUrl(s.baseUrl().orElse("http://localhost:11434"));
                 yield b.build();

@@ -44,6 +44,7 @@ final class SlackIntake implements SlackDoor.EventSink {
     private final Runnable wakeInvestigations;
     private final Runnable wakeReplies;
     private final Clock clock;
+    private final boolean llmAnswersQuestions;
 
     /** Who the bot is in Slack, once known ({@code auth.test}); blank until then. */
     record SlackIdentity(String userId, String botId) {}
@@ -57,7 +58,8 @@ final class SlackIntake implements SlackDoor.EventSink {
             ServiceMetrics metrics,
             Runnable wakeInvestigations,
             Runnable wakeReplies,
-            Clock clock) {
+            Clock clock,
+            boolean llmAnswersQuestions) {
         this.store = store;
         this.outbox = outbox;
         this.records = records;
@@ -67,6 +69,7 @@ final class SlackIntake implements SlackDoor.EventSink {
         this.wakeInvestigations = wakeInvestigations;
         this.wakeReplies = wakeReplies;
         this.clock = clock;
+        this.llmAnswersQuestions = llmAnswersQuestions;
     }
 
     @Override
@@ -144,6 +147,14 @@ final class SlackIntake implements SlackDoor.EventSink {
         if (incident.isEmpty()) {
             metrics.slackEvent("app_mention", "no_incident");
             log.info("mention outside an incident thread in {}; nothing to answer from", channel);
+            return;
+        }
+        String q = m.text().trim().toLowerCase(Locale.ROOT);
+        boolean command = q.isEmpty() || q.startsWith("why") || q.startsWith("log") || q.startsWith("help");
+        if (llmAnswersQuestions && !command) {
+            outbox.addQuestion(incident.get(), CHANNEL, channel + "/" + threadTs + "#" + ts, m.text(), clock.instant());
+            metrics.slackEvent("app_mention", "question");
+            wakeReplies.run();
             return;
         }
         SlackMessage answer = followUp(incident.get(), m.text());

@@ -44,6 +44,7 @@ final class SlackReplier implements AutoCloseable {
     private final Optional<String> publicUrl;
     private final Duration poll;
     private final String worker;
+    private final Optional<io.deagent.llm.FollowUpAnswerer> answerer;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private boolean woken;
@@ -58,7 +59,8 @@ final class SlackReplier implements AutoCloseable {
             Clock clock,
             Optional<String> publicUrl,
             Duration poll,
-            String worker) {
+            String worker,
+            Optional<io.deagent.llm.FollowUpAnswerer> answerer) {
         this.outbox = outbox;
         this.store = store;
         this.slack = slack;
@@ -67,6 +69,7 @@ final class SlackReplier implements AutoCloseable {
         this.publicUrl = publicUrl;
         this.poll = poll;
         this.worker = worker;
+        this.answerer = answerer;
     }
 
     void start() {
@@ -194,6 +197,9 @@ final class SlackReplier implements AutoCloseable {
     }
 
     private SlackMessage render(Outbox.Pending p, Optional<IncidentStore.Incident> found) {
+        if (Outbox.QUESTION.equals(p.kind())) {
+            return answer(p.payload(), found);
+        }
         if (Outbox.TEXT.equals(p.kind())) {
             try {
                 JsonNode payload = JSON.readTree(p.payload());
@@ -216,6 +222,46 @@ final class SlackReplier implements AutoCloseable {
                 ReplyRenderer.failed(event, incident.error().orElse("unknown error"));
             default -> ReplyRenderer.investigating(event);
         };
+    }
+
+    /** A free question answered from the incident's diagnosis, or the help text when no answer comes. */
+    private SlackMessage answer(String question, Optional<IncidentStore.Incident> incident) {
+        Optional<io.deagent.core.Diagnosis> d =
+                incident.flatMap(IncidentStore.Incident::diagnosisJson).map(DiagnosisJson::read);
+        if (d.isEmpty() || answerer.isEmpty()) {
+            return ReplyRenderer.help();
+        }
+        Optional<String> text = answerer.get()
+                .answer(
+                        d.get(),
+                        question,
+                        new io.deagent.core.investigate.Budget(clock.instant().plusSeconds(25), 1 << 20, clock));
+        if (text.isEmpty()) {
+            return ReplyRenderer.help();
+        }
+        String body = io.deagent.slack.reply.SlackMrkdwn.neutralise(text.get());
+        String blocks = JSON.createArrayNode()
+                .add(JSON.createObjectNode()
+                        .put("type", "section")
+                        .set(
+                                "text",
+                                JSON.createObjectNode().put("type", "mrkdwn").put("text", body)))
+                .add(JSON.createObjectNode()
+                        .put("type", "context")
+                        .set(
+                                "elements",
+                                JSON.createArrayNode()
+                                        .add(JSON.createObjectNode()
+                                                .put("type", "mrkdwn")
+                                                .put(
+                                                        "text",
+                                                        "answered by "
+                                                                + d.get()
+                                                                        .explainedBy()
+                                                                        .replace("rules", "the LLM")
+                                                                + " from this incident's diagnosis"))))
+                .toString();
+        return new SlackMessage(body, blocks);
     }
 
     @Override

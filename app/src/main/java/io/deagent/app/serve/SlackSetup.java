@@ -44,8 +44,22 @@ record SlackSetup(SlackDoor door, SlackReplier replier, SlackRecords records) {
         SlackWebApi api = new SlackWebApi(slack, token.get());
         Outbox outbox = new Outbox(db);
         SlackRecords records = new SlackRecords(db);
+        Optional<io.deagent.llm.FollowUpAnswerer> answerer;
+        try {
+            answerer = io.deagent.llm.LlmSettings.from(config::get).map(io.deagent.llm.FollowUpAnswerer::new);
+        } catch (IllegalArgumentException e) {
+            answerer = Optional.empty(); // the investigator reports bad LLM settings at start-up
+        }
         SlackReplier replier = new SlackReplier(
-                outbox, store, api, metrics, clock, config.get("DE_AGENT_PUBLIC_URL"), poll, dispatcher.workerId());
+                outbox,
+                store,
+                api,
+                metrics,
+                clock,
+                config.get("DE_AGENT_PUBLIC_URL"),
+                poll,
+                dispatcher.workerId(),
+                answerer);
         var me = identity(api, clock);
         Thread.ofVirtual().name("slack-identity").start(me::get); // learn who we are before the first event
         SlackIntake intake = new SlackIntake(
@@ -57,7 +71,8 @@ record SlackSetup(SlackDoor door, SlackReplier replier, SlackRecords records) {
                 metrics,
                 dispatcher::wake,
                 replier::wake,
-                clock);
+                clock,
+                answerer.isPresent());
         return Optional.of(new SlackSetup(new SlackDoor(secret.get(), token.get(), slack, intake), replier, records));
     }
 

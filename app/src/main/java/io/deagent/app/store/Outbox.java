@@ -22,6 +22,8 @@ public final class Outbox {
 
     public static final String THREAD_REPLY = "thread_reply";
     public static final String TEXT = "text";
+    /** A free question in a thread, answered by the LLM when the reply is sent (never in the ack path). */
+    public static final String QUESTION = "question";
 
     private final Jdbi jdbi;
 
@@ -52,6 +54,11 @@ public final class Outbox {
     /** Queues a one-off message (a follow-up answer) with its rendered payload. */
     public boolean addText(long incidentId, String channel, String target, String payload, Instant now) {
         return insert(incidentId, channel, target, TEXT, payload, now);
+    }
+
+    /** Queues a free question, to be answered from the incident when it is sent. */
+    public boolean addQuestion(long incidentId, String channel, String target, String question, Instant now) {
+        return insert(incidentId, channel, target, QUESTION, question, now);
     }
 
     private boolean insert(long incidentId, String channel, String target, String kind, String payload, Instant now) {

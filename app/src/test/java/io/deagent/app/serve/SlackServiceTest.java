@@ -355,4 +355,56 @@ class SlackServiceTest {
                 "chat.update", c -> c.param("blocks").orElse("").contains("out_of_memory_executor"), WAIT);
         assertThat(answer.param("channel")).contains(CHANNEL);
     }
+
+    @Test
+    void with_an_llm_a_free_question_in_the_thread_is_answered_from_the_incident() throws Exception {
+        service.close();
+        try (var llm = io.deagent.testkit.FakeLlmApi.start()) {
+            service = Service.start(
+                    Config.of(Map.of(
+                            "DE_AGENT_DB_URL",
+                            "jdbc:h2:file:" + dir.resolve("store-llm"),
+                            "DE_AGENT_BIND",
+                            "127.0.0.1",
+                            "DE_AGENT_POLL_MILLIS",
+                            "50",
+                            "SLACK_BOT_TOKEN",
+                            FakeSlackApi.DEFAULT_TOKEN,
+                            "SLACK_SIGNING_SECRET",
+                            SIGNING_SECRET,
+                            "SLACK_API_URL",
+                            slack.baseUrl(),
+                            "DE_AGENT_LLM",
+                            "openai",
+                            "OPENAI_API_KEY",
+                            "test-key",
+                            "DE_AGENT_LLM_BASE_URL",
+                            llm.baseUrl(io.deagent.testkit.FakeLlmApi.Provider.OPENAI))),
+                    0,
+                    Clock.systemUTC());
+            events = URI.create("http://127.0.0.1:" + service.port() + "/slack/events");
+            // the explanation itself is refused (not JSON), so the rules' diagnosis stands
+            llm.answerNext("not json");
+            llm.answerNext("still not json");
+            send(alert("1763607612.000100", "2026-11-20T12:00:00+00:00"));
+            slack.awaitCall("chat.update", c -> c.param("blocks").orElse("").contains("missing_column"), WAIT);
+
+            llm.answerNext("Probably yes: the column customer_idd is a typo <!channel> of customer_id.");
+            ObjectNode mention = JSON.createObjectNode()
+                    .put("type", "app_mention")
+                    .put("user", "U0HUMAN")
+                    .put("text", "<@" + FakeSlackApi.BOT_USER_ID + "> is this from yesterday's schema change?")
+                    .put("channel", CHANNEL)
+                    .put("ts", "1763607613.000100")
+                    .put("thread_ts", "1763607612.000100");
+            send(envelope(mention));
+            var answer = slack.awaitCall(
+                    "chat.postMessage", c -> c.param("text").orElse("").contains("Probably yes"), WAIT);
+            assertThat(answer.param("thread_ts")).contains("1763607612.000100");
+            assertThat(answer.param("text").orElseThrow()).doesNotContain("<!channel>");
+            String asked = io.deagent.testkit.FakeLlmApi.promptText(
+                    llm.calls(io.deagent.testkit.FakeLlmApi.Provider.OPENAI).getLast());
+            assertThat(asked).contains("schema change", "UNTRUSTED_", "missing_column");
+        }
+    }
 }
