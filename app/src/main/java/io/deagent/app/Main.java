@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             DiagnoseCommand.class,
             ReplayCommand.class,
+            FixCommand.class,
             ServeCommand.class,
             DoctorCommand.class,
             EvalCommand.class,

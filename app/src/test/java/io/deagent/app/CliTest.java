@@ -315,4 +315,45 @@ class CliTest {
             assertThat(r.out()).contains("1 of 1 cases answered by the model");
         }
     }
+
+    @Test
+    void fixPrintsADiffWritesWithWriteAndDeclinesCalmly() throws Exception {
+        String job = """
+                from pyspark.sql import SparkSession
+
+                # nightly Überweisungen rollup
+                spark = (
+                    SparkSession.builder
+                    .appName("orders_daily")
+                    .config("spark.executor.memory", "4g")
+                    .getOrCreate()
+                )
+                """;
+        Path py = write("job.py", job);
+
+        Result diff = run("fix", py.toString(), "--category", "out_of_memory_executor");
+        assertThat(diff.code()).as(diff.err()).isZero();
+        assertThat(diff.out())
+                .contains(
+                        "--- a/",
+                        "+++ b/",
+                        "-    .config(\"spark.executor.memory\", \"4g\")",
+                        "+    .config(\"spark.executor.memory\", \"8g\")");
+        assertThat(Files.readString(py)).isEqualTo(job);
+
+        Result written = run("fix", py.toString(), "--category", "out_of_memory_executor", "--write");
+        assertThat(written.code()).isZero();
+        assertThat(Files.readString(py)).contains("\"8g\"", "Überweisungen").isNotEqualTo(job);
+
+        Path plain = write("plain.py", "print('no spark here')\n");
+        Result declined = run("fix", plain.toString(), "--category", "data_skew");
+        assertThat(declined.code()).isZero();
+        assertThat(declined.out())
+                .startsWith("de-agent: no safe automatic fix:")
+                .contains("What to do instead:");
+
+        Result unknown = run("fix", py.toString(), "--category", "gremlins");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("unknown category 'gremlins'");
+    }
 }

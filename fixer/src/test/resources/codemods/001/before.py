@@ -1,0 +1,11 @@
+from pyspark.sql import SparkSession
+
+# nightly ledger job
+
+spark = (
+    SparkSession.builder
+    .appName("ledger")
+    .config("spark.executor.memory", "4g")  # tuned in 2023
+    .config("spark.executor.cores", "4")
+    .getOrCreate()
+)

@@ -1,0 +1,9 @@
+from pyspark.sql import SparkSession
+
+spark = SparkSession.builder \
+    .appName("collect_report") \
+    .config("spark.sql.shuffle.partitions", "400") \
+    .config("spark.driver.memory", "8g") \
+    .getOrCreate()
+
+rows = spark.table("db.report").collect()

@@ -1,0 +1,10 @@
+from pyspark.sql import SparkSession
+
+spark = (
+    SparkSession.builder
+    .appName('Kundenübersicht – Zahlungen')
+    .config('spark.sql.adaptive.enabled', 'true')
+
+    .config('spark.sql.adaptive.skewJoin.enabled', 'true')
+    .getOrCreate()
+)
