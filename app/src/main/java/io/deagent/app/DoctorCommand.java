@@ -52,14 +52,7 @@ final class DoctorCommand implements Callable<Integer> {
                                 "DE_AGENT_WEBHOOK_SECRET is not set: the Airflow webhook refuses every request"));
         checks.addAll(slack(cfg));
         checks.addAll(sources(cfg));
-        String llm = cfg.get("DE_AGENT_LLM", "none");
-        checks.add(
-                llm.equals("none")
-                        ? new Check(Verdict.OK, "llm", "none: explanations come from rules and templates")
-                        : new Check(
-                                Verdict.WARN,
-                                "llm",
-                                llm + " is not supported by this version; rules and templates are used"));
+        checks.add(llm(cfg));
         PrintWriter out = spec.commandLine().getOut();
         for (Check c : checks) {
             String verdict =
@@ -87,6 +80,20 @@ final class DoctorCommand implements Callable<Integer> {
             out.add(new Check(r.ok() ? Verdict.OK : Verdict.FAIL, r.name(), r.detail()));
         }
         return out;
+    }
+
+    /** The LLM line: configured or not; no call is made, since a call costs tokens. */
+    private static Check llm(Config cfg) {
+        try {
+            return io.deagent.llm.LlmSettings.from(cfg::get)
+                    .map(s -> new Check(
+                            Verdict.OK,
+                            "llm",
+                            s + " explains on top of the rules (redacted, fenced, cached; falls back to the rules)"))
+                    .orElse(new Check(Verdict.OK, "llm", "none: explanations come from rules and templates"));
+        } catch (IllegalArgumentException e) {
+            return new Check(Verdict.FAIL, "llm", e.getMessage());
+        }
     }
 
     private static Check store(Config cfg) {

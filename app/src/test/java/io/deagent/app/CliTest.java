@@ -356,4 +356,22 @@ class CliTest {
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).contains("unknown category 'gremlins'");
     }
+
+    @Test
+    void doctorSaysWhichLlmExplainsOrWhatItsSettingsLack() throws Exception {
+        String store = "DE_AGENT_DB_URL: jdbc:h2:file:" + dir.resolve("doctor-llm") + "\n";
+        Result configured = run(
+                "doctor",
+                "--config",
+                write("g.yaml", store + "DE_AGENT_LLM: gemini\nGEMINI_API_KEY: k\n")
+                        .toString());
+        assertThat(configured.out()).contains("ok    llm       gemini/gemini-2.0-flash explains on top of the rules");
+        assertThat(configured.out()).doesNotContain(" k ");
+        Result missingKey = run(
+                "doctor",
+                "--config",
+                write("a.yaml", store + "DE_AGENT_LLM: anthropic\n").toString());
+        assertThat(missingKey.code()).isEqualTo(1);
+        assertThat(missingKey.out()).contains("FAIL  llm       DE_AGENT_LLM=anthropic needs ANTHROPIC_API_KEY");
+    }
 }
