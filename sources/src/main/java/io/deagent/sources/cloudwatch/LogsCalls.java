@@ -1,21 +1,14 @@
 package io.deagent.sources.cloudwatch;
 
 import io.deagent.core.investigate.Budget;
-import io.deagent.sources.Retry;
 import io.deagent.sources.SourceException;
-import java.io.IOException;
-import java.time.Duration;
-import java.util.Optional;
+import io.deagent.sources.aws.AwsCalls;
 import java.util.Set;
 import java.util.function.Function;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.core.exception.AbortedException;
-import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
-import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -27,23 +20,6 @@ import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
  */
 final class LogsCalls {
 
-    /** Codes AWS uses for "slow down" besides the ones the SDK already knows as throttling. */
-    private static final Set<String> THROTTLING = Set.of(
-            "ThrottlingException",
-            "Throttling",
-            "TooManyRequestsException",
-            "RequestLimitExceeded",
-            // StartQuery: more than 30 concurrent Logs Insights queries in the account; it clears by waiting
-            "LimitExceededException");
-
-    private static final Set<String> UNAUTHORIZED = Set.of(
-            "UnrecognizedClientException",
-            "InvalidSignatureException",
-            "IncompleteSignatureException",
-            "ExpiredTokenException",
-            "InvalidClientTokenId",
-            "MissingAuthenticationTokenException");
-
     private LogsCalls() {}
 
     /** The production client: default credential chain, the JDK HTTP client, and no SDK retries. */
@@ -52,7 +28,7 @@ final class LogsCalls {
     }
 
     /**
-     * SDK retries are off because {@link Retry#call} retries within the investigation's deadline; two retry
+     * SDK retries are off because {@link io.deagent.sources.Retry#call} retries within the investigation's deadline; two retry
      * loops would multiply each other's waits.
      */
     static CloudWatchLogsClient client(CloudWatchSettings settings, AwsCredentialsProvider credentials) {
@@ -65,78 +41,26 @@ final class LogsCalls {
         return builder.build();
     }
 
-    /**
-     * Runs one SDK call with the time left as its timeout, retrying what is retriable while the budget lasts.
-     *
-     * @param what names the request for error messages: operation and parameters, never credentials
-     */
+    private static final AwsCalls AWS = new AwsCalls(Set.of(
+            // StartQuery: more than 30 concurrent Logs Insights queries in the account; it clears by waiting
+            "LimitExceededException"));
+
+    /** One SDK call bounded by the budget and retried while retriable (see {@link AwsCalls}). */
     static <T> T call(Budget budget, String what, Function<AwsRequestOverrideConfiguration, T> call) {
-        return Retry.call(budget, () -> once(budget, what, call));
+        return AWS.call(budget, what, call);
     }
 
     static <T> T once(Budget budget, String what, Function<AwsRequestOverrideConfiguration, T> call) {
-        Duration left = budget.remaining();
-        if (left.isZero()) {
-            throw new SourceException.TimedOut(what + ": no time left in the budget");
-        }
-        AwsRequestOverrideConfiguration timeout =
-                AwsRequestOverrideConfiguration.builder().apiCallTimeout(left).build();
-        try {
-            return call.apply(timeout);
-        } catch (SdkException e) {
-            throw map(e, what);
-        }
+        return AWS.once(budget, what, call);
     }
 
     static SourceException map(SdkException e, String what) {
-        if (e instanceof ApiCallTimeoutException
-                || e instanceof ApiCallAttemptTimeoutException
-                || e instanceof AbortedException) {
-            return new SourceException.TimedOut(what + ": no answer before the deadline");
-        }
-        if (e instanceof AwsServiceException s) {
-            return mapService(s, what);
-        }
-        String text = what + ": " + e.getMessage();
-        return ioCause(e) ? new SourceException.Unavailable(text) : new SourceException.BadRequest(text);
-    }
-
-    private static SourceException mapService(AwsServiceException s, String what) {
-        String code = s.awsErrorDetails() == null ? null : s.awsErrorDetails().errorCode();
-        String message =
-                s.awsErrorDetails() == null ? null : s.awsErrorDetails().errorMessage();
-        String text = what + ": " + (code == null ? "" : code + " ") + (message == null ? "" : message) + " (HTTP "
-                + s.statusCode() + ")";
-        if (s.isThrottlingException() || (code != null && THROTTLING.contains(code))) {
-            return new SourceException.Throttled(text, Optional.empty());
-        }
-        if ("AccessDeniedException".equals(code) || "AccessDenied".equals(code) || s.statusCode() == 403) {
-            return new SourceException.Forbidden(text);
-        }
-        if ((code != null && UNAUTHORIZED.contains(code)) || s.statusCode() == 401) {
-            return new SourceException.Unauthorized(text);
-        }
-        if ("ResourceNotFoundException".equals(code)) {
-            return new SourceException.NotFound(text);
-        }
-        if (s.statusCode() >= 500 || "ServiceUnavailableException".equals(code)) {
-            return new SourceException.Unavailable(text);
-        }
-        return new SourceException.BadRequest(text);
+        return AWS.map(e, what);
     }
 
     /** For permission messages; the account is not known here, so it is a wildcard. */
     static String logGroupArn(String region, String group) {
         String partition = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
         return "arn:" + partition + ":logs:" + region + ":*:log-group:" + group + ":*";
-    }
-
-    private static boolean ioCause(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof IOException) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -1,21 +1,14 @@
 package io.deagent.sources.redshift;
 
 import io.deagent.core.investigate.Budget;
-import io.deagent.sources.Retry;
 import io.deagent.sources.SourceException;
-import java.io.IOException;
-import java.time.Duration;
-import java.util.Optional;
+import io.deagent.sources.aws.AwsCalls;
 import java.util.Set;
 import java.util.function.Function;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.core.exception.AbortedException;
-import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
-import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -28,29 +21,13 @@ import software.amazon.awssdk.services.redshiftdata.RedshiftDataClient;
  */
 final class DataApiCalls {
 
-    private static final Set<String> THROTTLING = Set.of(
-            "ThrottlingException",
-            "Throttling",
-            "TooManyRequestsException",
-            // more than the allowed running statements or sessions: clears as they finish
-            "ActiveStatementsExceededException",
-            "ActiveSessionsExceededException");
-
-    private static final Set<String> UNAUTHORIZED = Set.of(
-            "UnrecognizedClientException",
-            "InvalidSignatureException",
-            "IncompleteSignatureException",
-            "ExpiredTokenException",
-            "InvalidClientTokenId",
-            "MissingAuthenticationTokenException");
-
     private DataApiCalls() {}
 
     static RedshiftDataClient client(RedshiftSettings settings) {
         return client(settings, DefaultCredentialsProvider.builder().build());
     }
 
-    /** SDK retries are off: {@link Retry#call} retries within the investigation's deadline instead. */
+    /** SDK retries are off: {@link io.deagent.sources.Retry#call} retries within the investigation's deadline instead. */
     static RedshiftDataClient client(RedshiftSettings settings, AwsCredentialsProvider credentials) {
         var builder = RedshiftDataClient.builder()
                 .httpClient(UrlConnectionHttpClient.create())
@@ -61,66 +38,20 @@ final class DataApiCalls {
         return builder.build();
     }
 
-    /** One SDK call with the time left as its timeout, retried while retriable and the budget lasts. */
+    private static final AwsCalls AWS = new AwsCalls(Set.of(
+            // more than the allowed running statements or sessions: clears as they finish
+            "ActiveStatementsExceededException", "ActiveSessionsExceededException"));
+
+    /** One SDK call bounded by the budget and retried while retriable (see {@link AwsCalls}). */
     static <T> T call(Budget budget, String what, Function<AwsRequestOverrideConfiguration, T> call) {
-        return Retry.call(budget, () -> once(budget, what, call));
+        return AWS.call(budget, what, call);
     }
 
     static <T> T once(Budget budget, String what, Function<AwsRequestOverrideConfiguration, T> call) {
-        Duration left = budget.remaining();
-        if (left.isZero()) {
-            throw new SourceException.TimedOut(what + ": no time left in the budget");
-        }
-        try {
-            return call.apply(AwsRequestOverrideConfiguration.builder()
-                    .apiCallTimeout(left)
-                    .build());
-        } catch (SdkException e) {
-            throw map(e, what);
-        }
+        return AWS.once(budget, what, call);
     }
 
     static SourceException map(SdkException e, String what) {
-        if (e instanceof ApiCallTimeoutException
-                || e instanceof ApiCallAttemptTimeoutException
-                || e instanceof AbortedException) {
-            return new SourceException.TimedOut(what + ": no answer before the deadline");
-        }
-        if (e instanceof AwsServiceException s) {
-            String code =
-                    s.awsErrorDetails() == null ? null : s.awsErrorDetails().errorCode();
-            String message =
-                    s.awsErrorDetails() == null ? null : s.awsErrorDetails().errorMessage();
-            String text = what + ": " + (code == null ? "" : code + " ") + (message == null ? "" : message) + " (HTTP "
-                    + s.statusCode() + ")";
-            if (s.isThrottlingException() || (code != null && THROTTLING.contains(code))) {
-                return new SourceException.Throttled(text, Optional.empty());
-            }
-            if ("AccessDeniedException".equals(code) || s.statusCode() == 403) {
-                return new SourceException.Forbidden(text);
-            }
-            if ((code != null && UNAUTHORIZED.contains(code)) || s.statusCode() == 401) {
-                return new SourceException.Unauthorized(text);
-            }
-            if ("ResourceNotFoundException".equals(code)) {
-                return new SourceException.NotFound(text);
-            }
-            // DatabaseConnectionException, ExecuteStatementException, InternalServerException: 5xx, transient
-            if (s.statusCode() >= 500) {
-                return new SourceException.Unavailable(text);
-            }
-            return new SourceException.BadRequest(text);
-        }
-        String text = what + ": " + e.getMessage();
-        return ioCause(e) ? new SourceException.Unavailable(text) : new SourceException.BadRequest(text);
-    }
-
-    private static boolean ioCause(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof IOException) {
-                return true;
-            }
-        }
-        return false;
+        return AWS.map(e, what);
     }
 }
