@@ -353,6 +353,7 @@ public final class Classifier {
         }
         Map<String, String> entities = new LinkedHashMap<>();
         EntityExtractor.common(doc, ctx.root, entities);
+        CallSites.find(doc, proof).ifPresent(v -> entities.putIfAbsent("call_site", v));
         double confidence = doc.isEmpty() ? 0.0 : 0.1;
         return new Classification(
                 Optional.empty(),
@@ -372,6 +373,7 @@ public final class Classifier {
         EntityExtractor.fromRule(doc, best.rule().rule(), best.proof(), ctx.root, entities);
         EntityExtractor.common(doc, ctx.root, entities);
         EntityExtractor.near(best.proof(), best.matched().or(() -> ctx.root), entities);
+        CallSites.find(doc, best.proof()).ifPresent(v -> entities.putIfAbsent("call_site", v));
         return entities;
     }
 }
