@@ -55,6 +55,7 @@ public final class Dispatcher implements AutoCloseable {
     private final Condition wake = lock.newCondition();
     private volatile boolean running;
     private volatile Runnable onOutcome = () -> {};
+    private volatile java.util.function.Function<Diagnosis, List<IncidentStore.FollowUp>> followUps = d -> List.of();
     private boolean woken;
     private Thread loop;
 
@@ -84,6 +85,11 @@ public final class Dispatcher implements AutoCloseable {
     /** Called after an outcome is recorded (the Slack replier wakes up to send it). */
     public void onOutcome(Runnable r) {
         this.onOutcome = r;
+    }
+
+    /** What to queue with each outcome (a fix, notifications), in the outcome's transaction. */
+    public void followUps(java.util.function.Function<Diagnosis, List<IncidentStore.FollowUp>> f) {
+        this.followUps = f;
     }
 
     public String workerId() {
@@ -160,7 +166,7 @@ public final class Dispatcher implements AutoCloseable {
             Investigator.Investigation inv =
                     investigator.investigate(event, Investigator.LogFiles.IGNORE, Optional.empty());
             Optional<Diagnosis> done = store.complete(
-                    claim, workerId, event, inv.diagnosis(), inv.elapsed().toMillis(), clock.instant());
+                    claim, workerId, event, inv.diagnosis(), inv.elapsed().toMillis(), clock.instant(), followUps);
             if (done.isEmpty()) {
                 log.info(
                         "incident {} was taken over by another worker before this one finished; its result is dropped",

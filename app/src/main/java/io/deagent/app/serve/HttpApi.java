@@ -44,6 +44,8 @@ public final class HttpApi {
     private final Optional<io.deagent.slack.SlackDoor> slack;
     private final Optional<io.deagent.app.store.SlackRecords> slackRecords;
     private volatile boolean stopping;
+    private volatile Optional<io.deagent.app.store.Remediations> remediations = Optional.empty();
+    private volatile java.util.function.ToIntBiFunction<String, String> onSuccess = (dag, task) -> 0;
 
     /** How much of an event's inline log each item of a list carries; one incident by id has all of it. */
     static final int LIST_LOG_CHARS = 4096;
@@ -69,6 +71,37 @@ public final class HttpApi {
         this.apiToken = apiToken;
         this.slack = slack;
         this.slackRecords = slackRecords;
+    }
+
+    /** Incidents carry their fix ({@code remediation}) when the store has one. */
+    public HttpApi remediations(io.deagent.app.store.Remediations r) {
+        this.remediations = Optional.of(r);
+        return this;
+    }
+
+    /** What a success notice from Airflow does (resolves alerts); returns how many it resolved. */
+    public HttpApi onSuccess(java.util.function.ToIntBiFunction<String, String> f) {
+        this.onSuccess = f;
+        return this;
+    }
+
+    /** The incident's fix as JSON, or nothing when there is none. */
+    private ObjectNode withRemediation(ObjectNode o, long id) {
+        remediations.flatMap(r -> r.find(id)).ifPresent(r -> {
+            ObjectNode ro = o.putObject("remediation");
+            ro.put("state", r.state());
+            ro.put("summary", r.summary());
+            ro.put("dry_run", "dry_run".equals(r.state()));
+            r.prUrl().ifPresent(u -> ro.put("pr_url", u));
+            r.prNumber().ifPresent(n -> ro.put("pr_number", n));
+            r.branch().ifPresent(b -> ro.put("branch", b));
+            r.commit().ifPresent(c -> ro.put("commit", c));
+            r.codemod().ifPresent(c -> ro.put("codemod", c));
+            r.file().ifPresent(f -> ro.put("file", f));
+            r.diff().ifPresent(d -> ro.put("diff", d));
+            ro.put("updated_at", r.updatedAt().toString());
+        });
+        return o;
     }
 
     /** Builds the Javalin server (not started). */
@@ -215,6 +248,23 @@ public final class HttpApi {
             reject(ctx, 400, "bad_request", e.getMessage());
             return;
         }
+        if ("success".equals(String.valueOf(event.raw().get("state")))) {
+            int resolved;
+            try {
+                resolved = onSuccess.applyAsInt(event.dagId(), event.taskId());
+            } catch (RuntimeException e) {
+                log.error("cannot record the success of {}.{}: {}", event.dagId(), event.taskId(), e.getMessage());
+                reject(ctx, 503, "store_unavailable", "the incident store is unavailable; retry shortly");
+                return;
+            }
+            metrics.webhook("success");
+            log.info("{}.{} succeeded; {} open alert(s) to resolve", event.dagId(), event.taskId(), resolved);
+            ObjectNode ok = JSON.createObjectNode();
+            ok.put("state", "success");
+            ok.put("alerts_resolved", resolved);
+            ctx.status(200).contentType("application/json").result(ok.toString());
+            return;
+        }
         IncidentStore.Accepted accepted;
         try {
             accepted = store.accept(event, redacted, clock.instant());
@@ -289,7 +339,7 @@ public final class HttpApi {
                 limit, Optional.ofNullable(status), Optional.ofNullable(cursor).map(Long::parseLong));
         ObjectNode out = JSON.createObjectNode();
         ArrayNode items = out.putArray("incidents");
-        page.incidents().forEach(i -> items.add(json(i, false)));
+        page.incidents().forEach(i -> items.add(withRemediation(json(i, false), i.id())));
         if (page.next().isPresent()) {
             out.put("next", String.valueOf(page.next().get()));
         } else {
@@ -309,7 +359,9 @@ public final class HttpApi {
             error(ctx, 404, "no incident " + id);
             return;
         }
-        ctx.contentType("application/json").result(json(found.get(), true).toString());
+        ctx.contentType("application/json")
+                .result(withRemediation(json(found.get(), true), found.get().id())
+                        .toString());
     }
 
     /**

@@ -33,6 +33,7 @@ public final class Service implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final Optional<SlackReplier> replier;
     private final Optional<AirflowWatcher> watcher;
+    private final Optional<FollowUps> followUps;
     private final HttpApi api;
     private final Javalin http;
     private final Duration grace;
@@ -42,9 +43,11 @@ public final class Service implements AutoCloseable {
             Dispatcher dispatcher,
             Optional<SlackReplier> replier,
             Optional<AirflowWatcher> watcher,
+            Optional<FollowUps> followUps,
             HttpApi api,
             Javalin http,
             Duration grace) {
+        this.followUps = followUps;
         this.database = database;
         this.dispatcher = dispatcher;
         this.replier = replier;
@@ -125,12 +128,33 @@ public final class Service implements AutoCloseable {
                     config.get("DE_AGENT_API_TOKEN"),
                     slack.map(SlackSetup::door),
                     slack.map(SlackSetup::records));
+            io.deagent.app.store.Remediations remediations = new io.deagent.app.store.Remediations(db);
+            api.remediations(remediations);
+            FollowUps.Integrations integrations = FollowUps.Integrations.from(config);
+            Optional<FollowUps> followUps = integrations.any()
+                    ? Optional.of(new FollowUps(
+                            integrations,
+                            new io.deagent.app.store.Outbox(db),
+                            store,
+                            remediations,
+                            slack.map(SlackSetup::records),
+                            () -> slack.ifPresent(sl -> sl.replier().wake()),
+                            clock,
+                            settings.poll(),
+                            dispatcher.workerId()))
+                    : Optional.empty();
+            followUps.ifPresent(f -> {
+                dispatcher.followUps(f::after);
+                api.onSuccess(f::succeeded);
+            });
             Javalin http = api.create(config.get("DE_AGENT_BIND", "0.0.0.0"), port);
             http.start(); // first: a port in use stops the start before any work is claimed
             dispatcher.start();
-            slack.ifPresent(sl -> {
-                dispatcher.onOutcome(sl.replier()::wake);
-                sl.replier().start();
+            slack.ifPresent(sl -> sl.replier().start());
+            followUps.ifPresent(FollowUps::start);
+            dispatcher.onOutcome(() -> {
+                slack.ifPresent(sl -> sl.replier().wake());
+                followUps.ifPresent(FollowUps::wake);
             });
             Optional<AirflowWatcher> watcher = watcher(config, store, dispatcher, metrics, clock);
             watcher.ifPresent(AirflowWatcher::start);
@@ -139,7 +163,8 @@ public final class Service implements AutoCloseable {
                     http.port(),
                     db.displayUrl(),
                     dispatcher.workerId());
-            return new Service(db, dispatcher, slack.map(SlackSetup::replier), watcher, api, http, settings.grace());
+            return new Service(
+                    db, dispatcher, slack.map(SlackSetup::replier), watcher, followUps, api, http, settings.grace());
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -185,6 +210,7 @@ public final class Service implements AutoCloseable {
         http.stop();
         dispatcher.close();
         replier.ifPresent(SlackReplier::close);
+        followUps.ifPresent(FollowUps::close);
         database.close();
         log.info("stopped");
     }

@@ -219,6 +219,24 @@ public final class IncidentStore {
      */
     public Optional<Diagnosis> complete(
             Claim claim, String worker, FailureEvent event, Diagnosis diagnosis, long diagnosticMs, Instant now) {
+        return complete(claim, worker, event, diagnosis, diagnosticMs, now, d -> List.of());
+    }
+
+    /** Work that follows an outcome (a fix, notifications): queued in the outbox with the outcome, or not at all. */
+    public record FollowUp(String channel, String target, String kind) {}
+
+    /**
+     * Records the outcome, and queues the follow-ups {@code then} asks for (it sees the diagnosis with its
+     * recurrence) in the same transaction, so neither is recorded without the other.
+     */
+    public Optional<Diagnosis> complete(
+            Claim claim,
+            String worker,
+            FailureEvent event,
+            Diagnosis diagnosis,
+            long diagnosticMs,
+            Instant now,
+            java.util.function.Function<Diagnosis, List<FollowUp>> then) {
         return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
             if (!holds(h, claim.id(), worker)) {
                 return Optional.<Diagnosis>empty();
@@ -239,6 +257,9 @@ public final class IncidentStore {
                     .bind("id", claim.id())
                     .execute();
             Outbox.outcomeChanged(h, claim.id(), now);
+            for (FollowUp f : then.apply(d)) {
+                Outbox.enqueue(h, claim.id(), f.channel(), f.target(), f.kind(), "", now);
+            }
             return Optional.of(d);
         });
     }

@@ -20,6 +20,9 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  */
 public final class Outbox {
 
+    /** The channel of Slack messages; other channels (remediation, email, …) have their own senders. */
+    public static final String SLACK = "slack";
+
     public static final String THREAD_REPLY = "thread_reply";
     public static final String TEXT = "text";
     /** A free question in a thread, answered by the LLM when the reply is sent (never in the ack path). */
@@ -85,6 +88,33 @@ public final class Outbox {
     }
 
     /**
+     * Queues a row inside the caller's transaction, once per (incident, channel, target): a second call adds
+     * nothing (without a unique-key error, which would abort a PostgreSQL transaction).
+     */
+    public static void enqueue(
+            Handle h, long incidentId, String channel, String target, String kind, String payload, Instant now) {
+        h.createUpdate("""
+                        INSERT INTO outbox (incident_id, channel, target, kind, payload, status, created_at,
+                            next_attempt_at)
+                        SELECT :incident, :channel, :target, :kind, :payload, 'pending', :now, :now
+                        WHERE NOT EXISTS (SELECT 1 FROM outbox
+                            WHERE incident_id = :incident AND channel = :channel AND target = :target)
+                        """)
+                .bind("incident", incidentId)
+                .bind("channel", channel)
+                .bind("target", target)
+                .bind("kind", kind)
+                .bind("payload", payload)
+                .bind("now", ts(now))
+                .execute();
+    }
+
+    /** The same in a transaction of its own. */
+    public void enqueue(long incidentId, String channel, String target, String kind, String payload, Instant now) {
+        jdbi.useTransaction(h -> enqueue(h, incidentId, channel, target, kind, payload, now));
+    }
+
+    /**
      * The incident's outcome changed: its thread replies are sent (updated) again, inside the outcome's
      * transaction. A reply waiting out a rate limit keeps waiting; one Slack refused for good stays refused.
      */
@@ -96,17 +126,24 @@ public final class Outbox {
                         """).bind("id", incidentId).bind("now", ts(now)).execute();
     }
 
-    /** Takes up to {@code max} due replies for {@code worker}, skipping rows another sender holds. */
+    /** Takes up to {@code max} due Slack replies for {@code worker}, skipping rows another sender holds. */
     public List<Pending> claim(String worker, int max, Instant now, Duration lease) {
+        return claim(worker, List.of(SLACK), max, now, lease);
+    }
+
+    /** Takes up to {@code max} due rows of these channels for {@code worker}. */
+    public List<Pending> claim(String worker, List<String> channels, int max, Instant now, Duration lease) {
         return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
             List<Long> ids = h.createQuery("""
                             SELECT id FROM outbox
                             WHERE status = 'pending' AND next_attempt_at <= :now
                               AND (lease_until IS NULL OR lease_until < :now)
+                              AND channel IN (<channels>)
                             ORDER BY id
                             LIMIT :max
                             FOR UPDATE SKIP LOCKED
                             """)
+                    .bindList("channels", channels)
                     .bind("now", ts(now))
                     .bind("max", max)
                     .mapTo(Long.class)

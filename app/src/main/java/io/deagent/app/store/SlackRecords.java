@@ -137,4 +137,13 @@ public final class SlackRecords {
                 .map((rs, ctx) -> new Tally(String.valueOf(incidentId), rs.getLong(1), rs.getLong(2)))
                 .one());
     }
+
+    /** The alert threads an incident answers in, as (channel, thread ts), oldest first. */
+    public List<String[]> threadsOf(long incidentId) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT channel, ts FROM slack_threads WHERE incident_id = :id ORDER BY created_at, ts")
+                .bind("id", incidentId)
+                .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2)})
+                .list());
+    }
 }

@@ -1,0 +1,2 @@
+/** From a diagnosis to a reviewed change: codemod, branch, pull request, notifications. */
+package io.deagent.publish;
