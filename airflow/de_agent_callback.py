@@ -297,6 +297,31 @@ def redact(text):
 
 # ---------------------------------------------------------------------------------------------
 # internals: the callback
+def on_success_callback(context):
+    """Set as ``on_success_callback=``: tells de-agent the task succeeded, so the alerts it raised for the
+    task's earlier failures (PagerDuty) are resolved. Sends no log; never raises into Airflow."""
+    try:
+        base = (os.environ.get("DE_AGENT_URL", "") or "").strip()
+        if not base:
+            return
+        ti = _context_ti(context)
+        dag = _ctx(context, "dag")
+        event = {"state": "success"}  # type: Dict[str, Any]
+        _put(event, "dag_id", _as_str(_first(_attr(ti, "dag_id"), _attr(dag, "dag_id"))))
+        _put(event, "task_id", _as_str(_attr(ti, "task_id")))
+        _put(event, "run_id", _as_str(_first(_ctx(context, "run_id"), _attr(ti, "run_id"))))
+        _put(event, "try_number", _as_int(_attr(ti, "try_number")))
+        if not event.get("dag_id") or not event.get("task_id"):
+            return
+        key = _secret_bytes(os.environ.get("DE_AGENT_WEBHOOK_SECRET"))
+        send_event(event, webhook_url(base), key, DEFAULT_TIMEOUT, DEFAULT_RETRIES, DEFAULT_BACKOFF)
+    except Exception:
+        try:
+            log.warning("de-agent: the success callback failed (ignored)", exc_info=True)
+        except Exception:
+            pass
+
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -384,6 +409,7 @@ def _task_event(context, ti, log_tail_bytes, task_level):
     _put(event, "operator", _as_str(_first(_attr(ti, "operator"), _attr(task, "task_type"), _attr(task, "operator_name"))))
     _put(event, "owner", _owner(task, dag))
     _put(event, "tags", _tags(dag))
+    _put(event, "dag_file", _as_str(_attr(dag, "fileloc")))
     return event
 
 

@@ -155,7 +155,8 @@ def UndefinedColumn():
 
 
 def airflow2_context(exception=None, **ti_overrides):
-    dag = NS(dag_id="daily_orders", tags=["orders"], default_args={"owner": "data-platform"}, owner="data-platform")
+    dag = NS(dag_id="daily_orders", tags=["orders"], default_args={"owner": "data-platform"}, owner="data-platform",
+             fileloc="/opt/airflow/dags/daily_orders.py")
     task = NS(task_id="load_orders", owner="data-platform", task_type="PostgresOperator", retries=3)
     ti_fields = dict(
         dag_id="daily_orders",
@@ -306,6 +307,25 @@ class SigningTest(CallbackTestCase):
         self.assertTrue(server.requests[0]["verified"])
 
 
+class SuccessTest(CallbackTestCase):
+    def test_success_is_sent_signed_without_a_log(self):
+        with Webhook() as server:
+            os.environ["DE_AGENT_URL"] = server.url
+            os.environ["DE_AGENT_WEBHOOK_SECRET"] = SECRET
+            cb.on_success_callback(airflow2_context())
+        self.assertEqual(len(server.requests), 1)
+        self.assertTrue(server.requests[0]["verified"])
+        self.assertEqual(
+            server.events(),
+            [{"state": "success", "dag_id": "daily_orders", "task_id": "load_orders", "run_id": RUN_ID, "try_number": 2}],
+        )
+
+    def test_success_without_a_url_sends_nothing_and_never_raises(self):
+        cb.on_success_callback({})
+        os.environ["DE_AGENT_URL"] = "http://127.0.0.1:9"
+        cb.on_success_callback({"ti": object()})
+
+
 class EventTest(CallbackTestCase):
     def test_airflow2_context(self):
         event = cb.build_event(airflow2_context())
@@ -325,6 +345,7 @@ class EventTest(CallbackTestCase):
                 "operator": "PostgresOperator",
                 "owner": "data-platform",
                 "tags": ["orders"],
+                "dag_file": "/opt/airflow/dags/daily_orders.py",
             },
         )
 

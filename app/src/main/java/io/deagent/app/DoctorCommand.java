@@ -53,6 +53,7 @@ final class DoctorCommand implements Callable<Integer> {
         checks.addAll(slack(cfg));
         checks.addAll(sources(cfg));
         checks.add(llm(cfg));
+        checks.addAll(remediation(cfg));
         PrintWriter out = spec.commandLine().getOut();
         for (Check c : checks) {
             String verdict =
@@ -156,5 +157,68 @@ final class DoctorCommand implements Callable<Integer> {
             }
         }
         return out;
+    }
+
+    /** The repository and GitHub when fixes are on, then each notifier that is configured. */
+    private static List<Check> remediation(Config cfg) {
+        List<Check> out = new ArrayList<>();
+        try {
+            io.deagent.publish.PublishSettings s = io.deagent.publish.PublishSettings.from(cfg::get);
+            if (!s.enabled()) {
+                out.add(new Check(
+                        Verdict.OK, "fixes", "off (set DE_AGENT_REPO_URL to propose fixes as pull requests)"));
+            } else {
+                int branches = new io.deagent.publish.GitWorkspace(s).probe();
+                out.add(new Check(
+                        Verdict.OK,
+                        "fixes",
+                        s.mode().label() + ": " + s.repoUrl().orElseThrow().replaceAll("//[^/@]+@", "//")
+                                + " answers with " + branches + " branch(es); a repository opts in with"
+                                + " .de-agent.yml"));
+                if (s.mode() == io.deagent.publish.PublishSettings.Mode.PULL_REQUEST) {
+                    if (!s.missingForPullRequests().isEmpty()) {
+                        out.add(new Check(
+                                Verdict.FAIL,
+                                "github",
+                                "pull requests need " + String.join(", ", s.missingForPullRequests())));
+                    } else {
+                        io.deagent.publish.GitHubPulls gh = new io.deagent.publish.GitHubPulls(s);
+                        out.add(new Check(
+                                Verdict.OK,
+                                "github",
+                                "signed in as " + gh.whoAmI() + "; "
+                                        + s.repository().orElseThrow() + " has default branch " + gh.defaultBranch()));
+                    }
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            out.add(new Check(Verdict.FAIL, "fixes", e.getMessage()));
+        } catch (io.deagent.publish.GitWorkspace.GitException e) {
+            out.add(new Check(Verdict.FAIL, "fixes", e.getMessage()));
+        } catch (io.deagent.publish.GitHubPulls.GitHubException e) {
+            out.add(new Check(Verdict.FAIL, "github", e.getMessage()));
+        }
+        notifier(out, "email", () -> io.deagent.publish.notify.EmailNotifier.from(cfg::get));
+        notifier(out, "pagerduty", () -> io.deagent.publish.notify.PagerDutyNotifier.from(cfg::get));
+        notifier(out, "jira", () -> io.deagent.publish.notify.JiraNotifier.from(cfg::get));
+        return out;
+    }
+
+    private static void notifier(
+            List<Check> out,
+            String name,
+            java.util.function.Supplier<Optional<? extends io.deagent.publish.notify.Notifier>> make) {
+        try {
+            Optional<? extends io.deagent.publish.notify.Notifier> n = make.get();
+            if (n.isEmpty()) {
+                out.add(new Check(Verdict.SKIP, name, "not configured"));
+                return;
+            }
+            out.add(new Check(Verdict.OK, name, n.get().check()));
+        } catch (IllegalArgumentException e) {
+            out.add(new Check(Verdict.FAIL, name, e.getMessage()));
+        } catch (io.deagent.publish.notify.Notifier.NotifyException e) {
+            out.add(new Check(Verdict.FAIL, name, e.getMessage()));
+        }
     }
 }

@@ -46,6 +46,11 @@ public final class LogDiagnoser {
             e.tryNumber().ifPresent(v -> entities.put("try_number", String.valueOf(v)));
         });
         c.entities().forEach((k, v) -> entities.putIfAbsent(k, Redactor.redact(v)));
+        // the DAG's file as Airflow reports it: where a fix of the DAG itself would go
+        facts.stream()
+                .filter(f -> f.key().equals("airflow.dag.fileloc") && !f.value().isBlank())
+                .findFirst()
+                .ifPresent(f -> entities.putIfAbsent("dag_file", f.value()));
 
         Optional<ThrownException> root = c.rootCause();
         String title;

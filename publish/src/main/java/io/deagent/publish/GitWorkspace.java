@@ -125,6 +125,21 @@ public final class GitWorkspace {
         return "main";
     }
 
+    /** How many branches the remote has: proves it is reachable with these credentials (for {@code doctor}). */
+    public int probe() throws GitException {
+        try {
+            return Git.lsRemoteRepository()
+                    .setRemote(url)
+                    .setHeads(true)
+                    .setCredentialsProvider(credentials())
+                    .setTimeout(TIMEOUT_SECONDS)
+                    .call()
+                    .size();
+        } catch (GitAPIException | RuntimeException e) {
+            throw new GitException("cannot reach " + redactUrl(url) + ": " + message(e), e);
+        }
+    }
+
     /** Whether {@code branch} exists on the remote, and at which commit. */
     public Optional<String> remoteBranch(String branch) throws GitException {
         try {

@@ -289,6 +289,8 @@ public final class FollowUps implements AutoCloseable {
                     case ChangePublisher.Skipped s -> simple(id, s.state(), s.summary(), now);
                 };
         remediations.record(r);
+        outbox.refreshThreadReplies(id, now);
+        wakeSlack.run();
         log.info("remediation of incident {}: {}", id, r.summary());
         if (!(outcome instanceof ChangePublisher.Skipped) && !(outcome instanceof ChangePublisher.Declined)) {
             tellThreads(id, outcome);

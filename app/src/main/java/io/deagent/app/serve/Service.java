@@ -130,6 +130,7 @@ public final class Service implements AutoCloseable {
                     slack.map(SlackSetup::records));
             io.deagent.app.store.Remediations remediations = new io.deagent.app.store.Remediations(db);
             api.remediations(remediations);
+            slack.ifPresent(sl -> sl.replier().remediations(remediations));
             FollowUps.Integrations integrations = FollowUps.Integrations.from(config);
             Optional<FollowUps> followUps = integrations.any()
                     ? Optional.of(new FollowUps(

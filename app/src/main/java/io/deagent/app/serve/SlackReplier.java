@@ -45,6 +45,7 @@ final class SlackReplier implements AutoCloseable {
     private final Duration poll;
     private final String worker;
     private final Optional<io.deagent.llm.FollowUpAnswerer> answerer;
+    private volatile Optional<io.deagent.app.store.Remediations> remediations = Optional.empty();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private boolean woken;
@@ -70,6 +71,28 @@ final class SlackReplier implements AutoCloseable {
         this.poll = poll;
         this.worker = worker;
         this.answerer = answerer;
+    }
+
+    /** Thread replies show the incident's fix (its pull request) once there is one. */
+    void remediations(io.deagent.app.store.Remediations r) {
+        this.remediations = Optional.of(r);
+    }
+
+    /** The reply's line about the fix: the pull request, or the dry-run note; nothing for other outcomes. */
+    static Optional<String> fixLine(io.deagent.app.store.Remediations.Remediation r) {
+        if (r.prUrl().isPresent() && r.prNumber().isPresent()) {
+            return Optional.of(":wrench: <" + r.prUrl().get() + "|Pull request #"
+                    + r.prNumber().get() + ">"
+                    + r.file()
+                            .map(f -> " changes `" + io.deagent.slack.reply.SlackMrkdwn.neutralise(f) + "`")
+                            .orElse("")
+                    + ": review and merge it to apply the fix.");
+        }
+        if ("dry_run".equals(r.state())) {
+            return Optional.of(
+                    ":mag: " + io.deagent.slack.reply.SlackMrkdwn.neutralise(r.summary()) + " (diff in this thread)");
+        }
+        return Optional.empty();
     }
 
     void start() {
@@ -217,7 +240,8 @@ final class SlackReplier implements AutoCloseable {
                 ReplyRenderer.result(
                         event,
                         DiagnosisJson.read(incident.diagnosisJson().orElseThrow()),
-                        publicUrl.map(u -> u.replaceAll("/+$", "") + "/api/incidents/" + incident.id()));
+                        publicUrl.map(u -> u.replaceAll("/+$", "") + "/api/incidents/" + incident.id()),
+                        remediations.flatMap(r -> r.find(incident.id())).flatMap(SlackReplier::fixLine));
             case IncidentStore.FAILED ->
                 ReplyRenderer.failed(event, incident.error().orElse("unknown error"));
             default -> ReplyRenderer.investigating(event);

@@ -126,6 +126,11 @@ public final class Outbox {
                         """).bind("id", incidentId).bind("now", ts(now)).execute();
     }
 
+    /** The incident changed outside an outcome (its fix): its thread replies are updated. */
+    public void refreshThreadReplies(long incidentId, Instant now) {
+        jdbi.useTransaction(h -> outcomeChanged(h, incidentId, now));
+    }
+
     /** Takes up to {@code max} due Slack replies for {@code worker}, skipping rows another sender holds. */
     public List<Pending> claim(String worker, int max, Instant now, Duration lease) {
         return claim(worker, List.of(SLACK), max, now, lease);

@@ -77,11 +77,20 @@ public final class ReplyRenderer {
 
     /** The diagnosis: headline, what failed, why with proof, what to do, whether it was seen before, labels. */
     public static SlackMessage result(FailureEvent e, Diagnosis d, Optional<String> incidentUrl) {
+        return result(e, d, incidentUrl, Optional.empty());
+    }
+
+    /**
+     * The same, with the fix de-agent proposed: a pull request link or a short line, trusted text that the
+     * caller built (a link in {@code <url|label>} form is kept).
+     */
+    public static SlackMessage result(FailureEvent e, Diagnosis d, Optional<String> incidentUrl, Optional<String> fix) {
         Blocks b = new Blocks();
         b.section(headline(d));
         b.section(whatFailed(e, incidentUrl), fields(e, d.entities()));
         b.section(whySection(d));
         b.section(whatToDo(d));
+        fix.ifPresent(f -> b.section("*Fix proposed*\n" + f));
         d.recurrence().ifPresent(r -> b.section(seenBefore(r)));
         b.context(labels(d));
         return new SlackMessage(fallback(d), b.json());
