@@ -16,6 +16,7 @@ public final class GitRepos {
 
     /** A bare repository with one commit on {@code main} holding {@code files}. */
     public static Path bareWith(Path dir, Map<String, String> files) throws IOException {
+        Files.createDirectories(dir);
         Path bare = dir.resolve("origin.git");
         Path seed = dir.resolve("seed");
         git(dir, "init", "-q", "--bare", "-b", "main", bare.toString());
