@@ -124,7 +124,9 @@ public final class Service implements AutoCloseable {
                     maxBody,
                     config.get("DE_AGENT_API_TOKEN"),
                     slack.map(SlackSetup::door),
-                    slack.map(SlackSetup::records));
+                    slack.map(SlackSetup::records),
+                    Optional.of(new io.deagent.app.web.IncidentsPage(
+                            store, io.deagent.app.web.PageSettings.from(config), HttpApi::json, clock)));
             Javalin http = api.create(config.get("DE_AGENT_BIND", "0.0.0.0"), port);
             http.start(); // first: a port in use stops the start before any work is claimed
             dispatcher.start();
