@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
         name = "serve",
         mixinStandardHelpOptions = true,
         description = {
-            "Run the HTTP server: the Airflow webhook, the incidents API, health and metrics.",
+            "Run the HTTP server: the Airflow webhook, the incidents page and API, health and metrics.",
             "Events are recorded in the incident store (an embedded file under ./.de-agent/ by default,",
             "PostgreSQL when DE_AGENT_DB_URL points at one) and investigated in the background."
         })

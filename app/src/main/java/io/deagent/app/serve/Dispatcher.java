@@ -166,7 +166,14 @@ public final class Dispatcher implements AutoCloseable {
             Investigator.Investigation inv =
                     investigator.investigate(event, Investigator.LogFiles.IGNORE, Optional.empty());
             Optional<Diagnosis> done = store.complete(
-                    claim, workerId, event, inv.diagnosis(), inv.elapsed().toMillis(), clock.instant(), followUps);
+                    claim,
+                    workerId,
+                    event,
+                    inv.diagnosis(),
+                    inv.elapsed().toMillis(),
+                    clock.instant(),
+                    Optional.of(InvestigationSteps.json(inv)),
+                    followUps);
             if (done.isEmpty()) {
                 log.info(
                         "incident {} was taken over by another worker before this one finished; its result is dropped",

@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.deagent.app.store.Database;
 import io.deagent.app.store.IncidentStore;
+import io.deagent.app.web.IncidentsPage;
+import io.deagent.app.web.ListQuery;
+import io.deagent.app.web.Patterns;
 import io.deagent.core.FailureEvent;
 import io.deagent.core.FailureEvents;
 import io.javalin.Javalin;
@@ -17,7 +20,6 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -31,7 +33,6 @@ public final class HttpApi {
 
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> STATUSES = Set.of("queued", "investigating", "done", "failed");
 
     private final IncidentStore store;
     private final Database database;
@@ -43,6 +44,7 @@ public final class HttpApi {
     private final Optional<String> apiToken;
     private final Optional<io.deagent.slack.SlackDoor> slack;
     private final Optional<io.deagent.app.store.SlackRecords> slackRecords;
+    private final Optional<IncidentsPage> page;
     private volatile boolean stopping;
     private volatile Optional<io.deagent.app.store.Remediations> remediations = Optional.empty();
     private volatile java.util.function.ToIntBiFunction<String, String> onSuccess = (dag, task) -> 0;
@@ -60,7 +62,8 @@ public final class HttpApi {
             int maxBodyBytes,
             Optional<String> apiToken,
             Optional<io.deagent.slack.SlackDoor> slack,
-            Optional<io.deagent.app.store.SlackRecords> slackRecords) {
+            Optional<io.deagent.app.store.SlackRecords> slackRecords,
+            Optional<IncidentsPage> page) {
         this.store = store;
         this.database = database;
         this.signature = signature;
@@ -71,6 +74,7 @@ public final class HttpApi {
         this.apiToken = apiToken;
         this.slack = slack;
         this.slackRecords = slackRecords;
+        this.page = page;
     }
 
     /** Incidents carry their fix ({@code remediation}) when the store has one. */
@@ -87,6 +91,12 @@ public final class HttpApi {
 
     /** The incident's fix as JSON, or nothing when there is none. */
     private ObjectNode withRemediation(ObjectNode o, long id) {
+        return withRemediation(o, id, remediations);
+    }
+
+    /** Adds {@code remediation} to an incident's JSON when the store has one. */
+    public static ObjectNode withRemediation(
+            ObjectNode o, long id, Optional<io.deagent.app.store.Remediations> remediations) {
         remediations.flatMap(r -> r.find(id)).ifPresent(r -> {
             ObjectNode ro = o.putObject("remediation");
             ro.put("state", r.state());
@@ -125,8 +135,12 @@ public final class HttpApi {
             config.routes.post("/webhooks/airflow", this::webhook);
             config.routes.post("/slack/events", this::slackEvents);
             config.routes.get("/api/feedback", this::feedback);
+            config.routes.get("/api/patterns", this::patterns);
+            page.ifPresent(p -> p.routes(config.routes));
             config.routes.error(404, ctx -> {
-                if (ctx.result() == null || !ctx.result().startsWith("{")) {
+                String type = ctx.res().getContentType();
+                boolean html = type != null && type.startsWith("text/html");
+                if (!html && (ctx.result() == null || !ctx.result().startsWith("{"))) {
                     error(ctx, 404, "no such route: " + ctx.method() + " " + ctx.path());
                 }
             });
@@ -315,28 +329,18 @@ public final class HttpApi {
         error(ctx, status, message);
     }
 
+    /**
+     * Newest first, filtered by {@code dag_id}, {@code task_id}, {@code category}, {@code status},
+     * {@code since} and {@code until} (ISO-8601), a page of {@code limit} at a time from {@code cursor}.
+     */
     private void list(Context ctx) {
-        int limit = 50;
-        String l = ctx.queryParam("limit");
-        if (l != null) {
-            if (!l.matches("\\d{1,4}") || Integer.parseInt(l) < 1 || Integer.parseInt(l) > 500) {
-                error(ctx, 400, "limit must be a whole number from 1 to 500");
-                return;
-            }
-            limit = Integer.parseInt(l);
-        }
-        String status = ctx.queryParam("status");
-        if (status != null && !STATUSES.contains(status)) {
-            error(ctx, 400, "status must be one of queued, investigating, done, failed");
+        ListQuery.Parsed parsed = ListQuery.parse(ctx::queryParam, 50);
+        if (parsed instanceof ListQuery.Bad bad) {
+            error(ctx, 400, bad.message());
             return;
         }
-        String cursor = ctx.queryParam("cursor");
-        if (cursor != null && !cursor.matches("\\d{1,18}")) {
-            error(ctx, 400, "cursor must be the \"next\" value of the previous page");
-            return;
-        }
-        IncidentStore.Page page = store.list(
-                limit, Optional.ofNullable(status), Optional.ofNullable(cursor).map(Long::parseLong));
+        ListQuery.Ok q = (ListQuery.Ok) parsed;
+        IncidentStore.Page page = store.list(q.limit(), q.filter(), q.cursor());
         ObjectNode out = JSON.createObjectNode();
         ArrayNode items = out.putArray("incidents");
         page.incidents().forEach(i -> items.add(withRemediation(json(i, false), i.id())));
@@ -346,6 +350,19 @@ public final class HttpApi {
             out.putNull("next");
         }
         ctx.contentType("application/json").result(out.toString());
+    }
+
+    /** Failures per day and category, recurring signatures and feedback accuracy over {@code ?days=} (14). */
+    private void patterns(Context ctx) {
+        int days;
+        try {
+            days = Patterns.days(ctx::queryParam);
+        } catch (IllegalArgumentException e) {
+            error(ctx, 400, e.getMessage());
+            return;
+        }
+        ctx.contentType("application/json")
+                .result(Patterns.load(store, days, clock).json().toString());
     }
 
     private void one(Context ctx) {
@@ -368,7 +385,7 @@ public final class HttpApi {
      * One incident as JSON. In a list ({@code full} false) the event's inline log is cut to its last 4 KB,
      * with {@code log_chars_omitted}, so a page of 500 incidents stays small.
      */
-    static ObjectNode json(IncidentStore.Incident i, boolean full) {
+    public static ObjectNode json(IncidentStore.Incident i, boolean full) {
         ObjectNode o = JSON.createObjectNode();
         o.put("id", i.id());
         o.put("status", i.status());
@@ -390,7 +407,17 @@ public final class HttpApi {
         i.startedAt().ifPresent(t -> timings.put("started_at", t.toString()));
         i.finishedAt().ifPresent(t -> timings.put("finished_at", t.toString()));
         i.diagnosticMs().ifPresent(ms -> timings.put("diagnostic_ms", ms));
+        i.startedAt()
+                .ifPresent(t -> timings.put(
+                        "queued_ms",
+                        Math.max(
+                                0, java.time.Duration.between(i.receivedAt(), t).toMillis())));
         i.error().ifPresent(e -> o.put("error", e));
+        i.stepsJson().map(HttpApi::parse).filter(JsonNode::isObject).ifPresent(s -> o.set("investigation", s));
+        o.put("signature_seen", i.signatureSeen());
+        o.putObject("feedback")
+                .put("correct", i.feedback().correct())
+                .put("wrong", i.feedback().wrong());
         ArrayNode replies = o.putArray("replies");
         for (IncidentStore.Reply r : i.replies()) {
             ObjectNode ro = replies.addObject();
@@ -398,6 +425,7 @@ public final class HttpApi {
             ro.put("target", r.target());
             ro.put("status", r.status());
             ro.put("attempts", r.attempts());
+            r.messageTs().ifPresent(ts -> ro.put("message_ts", ts));
             r.sentAt().ifPresent(t -> ro.put("sent_at", t.toString()));
             r.lastError().ifPresent(e -> ro.put("last_error", e));
         }

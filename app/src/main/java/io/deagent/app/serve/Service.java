@@ -117,6 +117,7 @@ public final class Service implements AutoCloseable {
             }
             int maxBody = config.integer("DE_AGENT_MAX_BODY_BYTES", 1 << 20, 1024, 64 << 20);
             Optional<SlackSetup> slack = SlackSetup.of(config, db, store, metrics, dispatcher, clock, settings.poll());
+            io.deagent.app.store.Remediations remediations = new io.deagent.app.store.Remediations(db);
             HttpApi api = new HttpApi(
                     store,
                     db,
@@ -127,8 +128,13 @@ public final class Service implements AutoCloseable {
                     maxBody,
                     config.get("DE_AGENT_API_TOKEN"),
                     slack.map(SlackSetup::door),
-                    slack.map(SlackSetup::records));
-            io.deagent.app.store.Remediations remediations = new io.deagent.app.store.Remediations(db);
+                    slack.map(SlackSetup::records),
+                    Optional.of(new io.deagent.app.web.IncidentsPage(
+                            store,
+                            io.deagent.app.web.PageSettings.from(config),
+                            (i, full) ->
+                                    HttpApi.withRemediation(HttpApi.json(i, full), i.id(), Optional.of(remediations)),
+                            clock)));
             api.remediations(remediations);
             slack.ifPresent(sl -> sl.replier().remediations(remediations));
             FollowUps.Integrations integrations = FollowUps.Integrations.from(config);

@@ -59,7 +59,11 @@ public final class IncidentStore {
             Optional<Instant> sentAt,
             Optional<String> lastError) {}
 
-    /** One incident as the API shows it. */
+    /**
+     * One incident as the API shows it. {@code stepsJson} is what its investigation did (sources, their
+     * statuses and times); {@code signatureSeen} how often its signature has failed this DAG and task so far;
+     * {@code feedback} the verdicts people gave on its answer.
+     */
     public record Incident(
             long id,
             String status,
@@ -73,10 +77,67 @@ public final class IncidentStore {
             Optional<Instant> finishedAt,
             Optional<Long> diagnosticMs,
             Optional<String> error,
-            List<Reply> replies) {}
+            List<Reply> replies,
+            Optional<String> stepsJson,
+            int signatureSeen,
+            Verdicts feedback) {}
+
+    /** Feedback verdicts: answers people marked right and wrong. */
+    public record Verdicts(long correct, long wrong) {
+        public static final Verdicts NONE = new Verdicts(0, 0);
+    }
 
     /** A page of incidents, newest first, and the cursor of the next page. */
     public record Page(List<Incident> incidents, Optional<Long> next) {}
+
+    /**
+     * What a list of incidents is narrowed to; every part is optional. {@code since} is inclusive and
+     * {@code until} exclusive, both on the time the incident was received.
+     */
+    public record Filter(
+            Optional<String> dagId,
+            Optional<String> taskId,
+            Optional<String> category,
+            Optional<String> status,
+            Optional<Instant> since,
+            Optional<Instant> until) {
+
+        public static final Filter NONE = new Filter(
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
+
+        public static Filter byStatus(Optional<String> status) {
+            return new Filter(
+                    Optional.empty(), Optional.empty(), Optional.empty(), status, Optional.empty(), Optional.empty());
+        }
+    }
+
+    /** Incidents received on one day (UTC) with one category; {@code category} is empty when not diagnosed yet. */
+    public record DayCount(java.time.LocalDate day, String category, long count) {}
+
+    /** A DAG and task a signature failed, and how often in the window. */
+    public record DagTask(String dagId, String taskId, long count) {}
+
+    /**
+     * A signature that failed more than once in a window: how often, where, when, and the diagnosis of its
+     * latest incident (which carries the last fix).
+     */
+    public record Recurring(
+            String signature,
+            String category,
+            long count,
+            Instant firstSeen,
+            Instant lastSeen,
+            long lastIncidentId,
+            List<DagTask> dagTasks,
+            Optional<String> lastDiagnosisJson) {}
+
+    /** Feedback verdicts on the answers of one category. */
+    public record CategoryVerdicts(String category, long correct, long wrong) {}
 
     /**
      * Records an event, durably, before anyone is told it was received. The same failure delivered again
@@ -219,15 +280,28 @@ public final class IncidentStore {
      */
     public Optional<Diagnosis> complete(
             Claim claim, String worker, FailureEvent event, Diagnosis diagnosis, long diagnosticMs, Instant now) {
-        return complete(claim, worker, event, diagnosis, diagnosticMs, now, d -> List.of());
+        return complete(claim, worker, event, diagnosis, diagnosticMs, now, Optional.empty(), d -> List.of());
     }
 
     /** Work that follows an outcome (a fix, notifications): queued in the outbox with the outcome, or not at all. */
     public record FollowUp(String channel, String target, String kind) {}
 
+    /** The same, with what the investigation did ({@code stepsJson}) kept for the incident's page. */
+    public Optional<Diagnosis> complete(
+            Claim claim,
+            String worker,
+            FailureEvent event,
+            Diagnosis diagnosis,
+            long diagnosticMs,
+            Instant now,
+            Optional<String> stepsJson) {
+        return complete(claim, worker, event, diagnosis, diagnosticMs, now, stepsJson, d -> List.of());
+    }
+
     /**
-     * Records the outcome, and queues the follow-ups {@code then} asks for (it sees the diagnosis with its
-     * recurrence) in the same transaction, so neither is recorded without the other.
+     * Records the outcome with what the investigation did ({@code stepsJson}: the sources asked, their statuses
+     * and times, for the incident's page), and queues the follow-ups {@code then} asks for (it sees the
+     * diagnosis with its recurrence) in the same transaction, so neither is recorded without the other.
      */
     public Optional<Diagnosis> complete(
             Claim claim,
@@ -236,6 +310,7 @@ public final class IncidentStore {
             Diagnosis diagnosis,
             long diagnosticMs,
             Instant now,
+            Optional<String> stepsJson,
             java.util.function.Function<Diagnosis, List<FollowUp>> then) {
         return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
             if (!holds(h, claim.id(), worker)) {
@@ -246,7 +321,7 @@ public final class IncidentStore {
             h.createUpdate("""
                             UPDATE incidents SET status = 'done', finished_at = :now, diagnostic_ms = :ms,
                                 category = :category, signature = :signature, diagnosis_json = :json,
-                                lease_owner = NULL, lease_until = NULL, error = NULL
+                                steps_json = :steps, lease_owner = NULL, lease_until = NULL, error = NULL
                             WHERE id = :id
                             """)
                     .bind("now", ts(now))
@@ -254,6 +329,7 @@ public final class IncidentStore {
                     .bind("category", d.category())
                     .bind("signature", d.signature())
                     .bind("json", io.deagent.core.DiagnosisJson.write(d))
+                    .bind("steps", stepsJson.orElse(null))
                     .bind("id", claim.id())
                     .execute();
             Outbox.outcomeChanged(h, claim.id(), now);
@@ -325,22 +401,50 @@ public final class IncidentStore {
 
     public Optional<Incident> find(long id) {
         return jdbi.withHandle(h -> {
-            List<Incident> one = incidents(h, "WHERE id = :id", Map.of("id", id), 1);
+            List<Incident> one = incidents(h, "WHERE i.id = :id", Map.of("id", id), 1);
             return one.stream().findFirst();
         });
     }
 
     /** Newest first; {@code status} filters, {@code before} is the cursor of the previous page. */
     public Page list(int limit, Optional<String> status, Optional<Long> before) {
+        return list(limit, Filter.byStatus(status), before);
+    }
+
+    /**
+     * Newest first, narrowed by {@code filter} (in SQL, with bound parameters); {@code before} is the
+     * cursor of the previous page.
+     */
+    public Page list(int limit, Filter filter, Optional<Long> before) {
         return jdbi.withHandle(h -> {
             List<String> where = new ArrayList<>();
             Map<String, Object> args = new HashMap<>();
-            status.ifPresent(s -> {
-                where.add("status = :status");
+            filter.dagId().ifPresent(d -> {
+                where.add("i.dag_id = :dag");
+                args.put("dag", d);
+            });
+            filter.taskId().ifPresent(t -> {
+                where.add("i.task_id = :task");
+                args.put("task", t);
+            });
+            filter.category().ifPresent(c -> {
+                where.add("i.category = :category");
+                args.put("category", c);
+            });
+            filter.status().ifPresent(s -> {
+                where.add("i.status = :status");
                 args.put("status", s);
             });
+            filter.since().ifPresent(t -> {
+                where.add("i.received_at >= :since");
+                args.put("since", ts(t));
+            });
+            filter.until().ifPresent(t -> {
+                where.add("i.received_at < :until");
+                args.put("until", ts(t));
+            });
             before.ifPresent(b -> {
-                where.add("id < :before");
+                where.add("i.id < :before");
                 args.put("before", b);
             });
             String clause = where.isEmpty() ? "" : "WHERE " + String.join(" AND ", where);
@@ -356,9 +460,17 @@ public final class IncidentStore {
 
     private List<Incident> incidents(Handle h, String clause, Map<String, Object> args, int limit) {
         var q = h.createQuery("""
-                SELECT id, status, received_at, deliveries, attempts, correlation_id, event_json, diagnosis_json,
-                    started_at, finished_at, diagnostic_ms, error
-                FROM incidents %s ORDER BY id DESC LIMIT :limit
+                SELECT i.id, i.status, i.received_at, i.deliveries, i.attempts, i.correlation_id, i.event_json,
+                    i.diagnosis_json, i.started_at, i.finished_at, i.diagnostic_ms, i.error, i.steps_json,
+                    COALESCE(s.seen, 0) AS signature_seen,
+                    (SELECT COUNT(*) FROM feedback f WHERE f.incident_id = i.id AND f.verdict = 'correct')
+                        AS feedback_correct,
+                    (SELECT COUNT(*) FROM feedback f WHERE f.incident_id = i.id AND f.verdict = 'wrong')
+                        AS feedback_wrong
+                FROM incidents i
+                LEFT JOIN signature_stats s
+                    ON s.signature = i.signature AND s.dag_id = i.dag_id AND s.task_id = i.task_id
+                %s ORDER BY i.id DESC LIMIT :limit
                 """.formatted(clause));
         args.forEach(q::bind);
         List<Incident> bare = q.bind("limit", limit)
@@ -375,7 +487,10 @@ public final class IncidentStore {
                         Optional.ofNullable(instantOrNull(rs, "finished_at")),
                         Optional.ofNullable((Long) rs.getObject("diagnostic_ms", Long.class)),
                         Optional.ofNullable(rs.getString("error")),
-                        List.of()))
+                        List.of(),
+                        Optional.ofNullable(rs.getString("steps_json")),
+                        rs.getInt("signature_seen"),
+                        new Verdicts(rs.getLong("feedback_correct"), rs.getLong("feedback_wrong"))))
                 .list();
         if (bare.isEmpty()) {
             return bare;
@@ -396,8 +511,128 @@ public final class IncidentStore {
                         i.finishedAt(),
                         i.diagnosticMs(),
                         i.error(),
-                        replies.getOrDefault(i.id(), List.of())))
+                        replies.getOrDefault(i.id(), List.of()),
+                        i.stepsJson(),
+                        i.signatureSeen(),
+                        i.feedback()))
                 .toList();
+    }
+
+    /**
+     * The DAG ids (or task ids, {@code tasks} true) diagnosed failures were recorded for, in order: the page's
+     * choices. Read from the signature statistics, which stay small however many incidents there are.
+     */
+    public List<String> knownIds(boolean tasks, int max) {
+        String column = tasks ? "task_id" : "dag_id";
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT DISTINCT %1$s FROM signature_stats ORDER BY %1$s LIMIT :max".formatted(column))
+                .bind("max", max)
+                .mapTo(String.class)
+                .list());
+    }
+
+    /** Incidents received per day (UTC) and category in {@code [since, until)}, in day order. */
+    public List<DayCount> perDay(Instant since, Instant until) {
+        // the day number since the epoch, in UTC whatever the session's time zone, on H2 and PostgreSQL
+        String day = "FLOOR(EXTRACT(EPOCH FROM received_at) / 86400)";
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT %1$s AS d, COALESCE(category, '') AS c, COUNT(*) AS n
+                        FROM incidents
+                        WHERE received_at >= :since AND received_at < :until
+                        GROUP BY %1$s, COALESCE(category, '')
+                        ORDER BY d, c
+                        """.formatted(day))
+                .bind("since", ts(since))
+                .bind("until", ts(until))
+                .map((rs, ctx) -> new DayCount(
+                        java.time.LocalDate.ofEpochDay(rs.getLong("d")), rs.getString("c"), rs.getLong("n")))
+                .list());
+    }
+
+    /**
+     * The signatures that failed more than once in {@code [since, until)}, most frequent first, with the
+     * DAGs and tasks they failed and the diagnosis of their latest incident.
+     */
+    public List<Recurring> recurring(Instant since, Instant until, int max) {
+        return jdbi.withHandle(h -> {
+            record Top(String signature, String category, long count, Instant first, Instant last, long lastId) {}
+            List<Top> top = h.createQuery("""
+                            SELECT signature, MAX(category) AS category, COUNT(*) AS n, MIN(received_at) AS first_at,
+                                MAX(received_at) AS last_at, MAX(id) AS last_id
+                            FROM incidents
+                            WHERE signature IS NOT NULL AND received_at >= :since AND received_at < :until
+                            GROUP BY signature
+                            HAVING COUNT(*) > 1
+                            ORDER BY n DESC, last_id DESC
+                            LIMIT :max
+                            """)
+                    .bind("since", ts(since))
+                    .bind("until", ts(until))
+                    .bind("max", max)
+                    .map((rs, ctx) -> new Top(
+                            rs.getString("signature"),
+                            rs.getString("category"),
+                            rs.getLong("n"),
+                            instant(rs, "first_at"),
+                            instant(rs, "last_at"),
+                            rs.getLong("last_id")))
+                    .list();
+            if (top.isEmpty()) {
+                return List.<Recurring>of();
+            }
+            Map<String, List<DagTask>> where = new HashMap<>();
+            h.createQuery("""
+                            SELECT signature, dag_id, task_id, COUNT(*) AS n
+                            FROM incidents
+                            WHERE signature IN (<signatures>) AND received_at >= :since AND received_at < :until
+                            GROUP BY signature, dag_id, task_id
+                            ORDER BY n DESC, dag_id, task_id
+                            """)
+                    .bindList("signatures", top.stream().map(Top::signature).toList())
+                    .bind("since", ts(since))
+                    .bind("until", ts(until))
+                    .map((rs, ctx) -> Map.entry(
+                            rs.getString("signature"),
+                            new DagTask(rs.getString("dag_id"), rs.getString("task_id"), rs.getLong("n"))))
+                    .forEach(e -> where.computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+                            .add(e.getValue()));
+            Map<Long, String> diagnoses = new HashMap<>();
+            h.createQuery("SELECT id, diagnosis_json FROM incidents WHERE id IN (<ids>)")
+                    .bindList("ids", top.stream().map(Top::lastId).toList())
+                    .map((rs, ctx) -> Map.entry(rs.getLong("id"), Optional.ofNullable(rs.getString("diagnosis_json"))))
+                    .forEach(e -> e.getValue().ifPresent(json -> diagnoses.put(e.getKey(), json)));
+            return top.stream()
+                    .map(t -> new Recurring(
+                            t.signature(),
+                            t.category(),
+                            t.count(),
+                            t.first(),
+                            t.last(),
+                            t.lastId(),
+                            List.copyOf(where.getOrDefault(t.signature(), List.of())),
+                            Optional.ofNullable(diagnoses.get(t.lastId()))))
+                    .toList();
+        });
+    }
+
+    /**
+     * Feedback verdicts per category on the incidents received in {@code [since, until)}: how often the
+     * diagnoses were marked right and wrong.
+     */
+    public List<CategoryVerdicts> verdicts(Instant since, Instant until) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT COALESCE(f.category, 'unknown') AS c,
+                            SUM(CASE WHEN f.verdict = 'correct' THEN 1 ELSE 0 END) AS correct,
+                            SUM(CASE WHEN f.verdict = 'wrong' THEN 1 ELSE 0 END) AS wrong
+                        FROM feedback f JOIN incidents i ON i.id = f.incident_id
+                        WHERE i.received_at >= :since AND i.received_at < :until
+                        GROUP BY COALESCE(f.category, 'unknown')
+                        ORDER BY c
+                        """)
+                .bind("since", ts(since))
+                .bind("until", ts(until))
+                .map((rs, ctx) -> new CategoryVerdicts(rs.getString("c"), rs.getLong("correct"), rs.getLong("wrong")))
+                .list());
     }
 
     private Map<Long, List<Reply>> replies(Handle h, List<Long> ids) {

@@ -345,4 +345,135 @@ abstract class IncidentStoreContract {
         now.set(T0.plus(Duration.ofHours(2)));
         assertThat(cache.get("sig|openai|gpt|explain-v1")).isEmpty();
     }
+
+    static final String OOM_LOG = """
+            24/11/20 03:10:02 ERROR Executor: Exception in task 117.3 in stage 12.0 (TID 4511)
+            java.lang.OutOfMemoryError: Java heap space
+            \tat java.util.Arrays.copyOf(Arrays.java:3236)
+            """;
+
+    /** Records a failure of {@code dag.task} at {@code at} and, when {@code log} is given, diagnoses it. */
+    long failure(String dag, String task, String run, Optional<String> log, Instant at) {
+        FailureEvent e = FailureEvents.parse(
+                "{\"dag_id\":\"%s\",\"task_id\":\"%s\",\"run_id\":\"%s\"}".formatted(dag, task, run),
+                FailureEvent.Origin.AIRFLOW_WEBHOOK);
+        long id = store.accept(e, "{}", at).id();
+        if (log.isPresent()) {
+            IncidentStore.Claim c = store.claim(id, "w", at, LEASE, 3).orElseThrow();
+            Diagnosis d = LogDiagnoser.builtIn().diagnose(new LogReader().read(log.get()), Optional.of(e), List.of());
+            store.complete(c, "w", e, d, 5, at, Optional.of("{\"log_source\":\"event\",\"sources\":[]}"))
+                    .orElseThrow();
+        }
+        return id;
+    }
+
+    static IncidentStore.Filter filter(
+            String dag, String task, String category, String status, Instant since, Instant until) {
+        return new IncidentStore.Filter(
+                Optional.ofNullable(dag),
+                Optional.ofNullable(task),
+                Optional.ofNullable(category),
+                Optional.ofNullable(status),
+                Optional.ofNullable(since),
+                Optional.ofNullable(until));
+    }
+
+    List<Long> ids(IncidentStore.Filter f) {
+        return store.list(50, f, Optional.empty()).incidents().stream()
+                .map(IncidentStore.Incident::id)
+                .toList();
+    }
+
+    @Test
+    void listing_filters_by_dag_task_category_status_and_time_in_the_database() {
+        Instant day = T0;
+        long a = failure("daily_orders", "load_orders", "r1", Optional.of(LOG), day);
+        long b = failure("daily_orders", "transform", "r1", Optional.of(OOM_LOG), day.plus(Duration.ofDays(1)));
+        long c = failure("billing", "load_invoices", "r1", Optional.of(LOG), day.plus(Duration.ofDays(2)));
+        long d = failure("billing", "load_invoices", "r2", Optional.empty(), day.plus(Duration.ofDays(3)));
+
+        assertThat(ids(IncidentStore.Filter.NONE)).containsExactly(d, c, b, a);
+        assertThat(ids(filter("daily_orders", null, null, null, null, null))).containsExactly(b, a);
+        assertThat(ids(filter("daily_orders", "transform", null, null, null, null)))
+                .containsExactly(b);
+        assertThat(ids(filter(null, "load_invoices", null, null, null, null))).containsExactly(d, c);
+        assertThat(ids(filter(null, null, "missing_column", null, null, null))).containsExactly(c, a);
+        assertThat(ids(filter(null, null, "out_of_memory_executor", "done", null, null)))
+                .containsExactly(b);
+        assertThat(ids(filter(null, null, null, "queued", null, null))).containsExactly(d);
+        assertThat(ids(filter(null, null, null, null, T0.plus(Duration.ofDays(1)), null)))
+                .containsExactly(d, c, b);
+        assertThat(ids(filter(null, null, null, null, null, T0.plus(Duration.ofDays(2)))))
+                .as("until is exclusive")
+                .containsExactly(b, a);
+        assertThat(ids(filter("billing", null, "missing_column", "done", T0, T0.plus(Duration.ofDays(5)))))
+                .containsExactly(c);
+        // a value is a bound parameter, never SQL
+        assertThat(ids(filter("x' OR '1'='1", null, null, null, null, null))).isEmpty();
+
+        IncidentStore.Page first =
+                store.list(1, filter(null, null, "missing_column", null, null, null), Optional.empty());
+        assertThat(first.incidents()).extracting(IncidentStore.Incident::id).containsExactly(c);
+        IncidentStore.Page second = store.list(1, filter(null, null, "missing_column", null, null, null), first.next());
+        assertThat(second.incidents()).extracting(IncidentStore.Incident::id).containsExactly(a);
+        assertThat(second.next()).isEmpty();
+
+        assertThat(store.knownIds(false, 10)).containsExactly("billing", "daily_orders");
+        assertThat(store.knownIds(true, 10)).containsExactly("load_invoices", "load_orders", "transform");
+    }
+
+    @Test
+    void patterns_count_failures_per_day_recurring_signatures_and_feedback_per_category() {
+        SlackRecords slack = slackRecords();
+        long a = failure("daily_orders", "load_orders", "r1", Optional.of(LOG), T0);
+        long b = failure("daily_orders", "transform", "r1", Optional.of(OOM_LOG), T0.plus(Duration.ofHours(25)));
+        long c = failure("billing", "load_invoices", "r1", Optional.of(LOG), T0.plus(Duration.ofDays(2)));
+        long e = failure("daily_orders", "load_orders", "r2", Optional.of(LOG), T0.plus(Duration.ofDays(2)));
+        long pending = failure("billing", "load_invoices", "r2", Optional.empty(), T0.plus(Duration.ofDays(3)));
+        slack.recordFeedback(a, "U1", "+1", "correct", Optional.of("missing_column"), Optional.of("s"), T0);
+        slack.recordFeedback(c, "U2", "x", "wrong", Optional.of("missing_column"), Optional.of("s"), T0);
+        slack.recordFeedback(c, "U3", "+1", "correct", Optional.of("missing_column"), Optional.of("s"), T0);
+        slack.recordFeedback(b, "U1", "+1", "correct", Optional.of("out_of_memory_executor"), Optional.of("o"), T0);
+
+        Instant since = T0.minus(Duration.ofDays(1));
+        Instant until = T0.plus(Duration.ofDays(7));
+        java.time.LocalDate d0 = java.time.LocalDate.of(2026, 11, 20);
+        assertThat(store.perDay(since, until))
+                .containsExactly(
+                        new IncidentStore.DayCount(d0, "missing_column", 1),
+                        new IncidentStore.DayCount(d0.plusDays(1), "out_of_memory_executor", 1),
+                        new IncidentStore.DayCount(d0.plusDays(2), "missing_column", 2),
+                        new IncidentStore.DayCount(d0.plusDays(3), "", 1));
+
+        List<IncidentStore.Recurring> recurring = store.recurring(since, until, 10);
+        assertThat(recurring).hasSize(1);
+        IncidentStore.Recurring r = recurring.get(0);
+        assertThat(r.category()).isEqualTo("missing_column");
+        assertThat(r.count()).isEqualTo(3);
+        assertThat(r.firstSeen()).isEqualTo(T0);
+        assertThat(r.lastIncidentId()).isEqualTo(Math.max(c, e));
+        assertThat(r.dagTasks())
+                .containsExactly(
+                        new IncidentStore.DagTask("daily_orders", "load_orders", 2),
+                        new IncidentStore.DagTask("billing", "load_invoices", 1));
+        assertThat(r.lastDiagnosisJson().orElseThrow()).contains("fix_column_reference");
+        assertThat(store.recurring(T0.plus(Duration.ofDays(1)), until, 10))
+                .as("in a window with one occurrence per signature and DAG, the signature still recurs across DAGs")
+                .extracting(IncidentStore.Recurring::count)
+                .containsExactly(2L);
+
+        assertThat(store.verdicts(since, until))
+                .containsExactly(
+                        new IncidentStore.CategoryVerdicts("missing_column", 2, 1),
+                        new IncidentStore.CategoryVerdicts("out_of_memory_executor", 1, 0));
+        assertThat(store.verdicts(T0.plus(Duration.ofDays(2)), until))
+                .containsExactly(new IncidentStore.CategoryVerdicts("missing_column", 1, 1));
+
+        IncidentStore.Incident first = store.find(a).orElseThrow();
+        assertThat(first.signatureSeen()).as("seen so far on its DAG and task").isEqualTo(2);
+        assertThat(first.feedback()).isEqualTo(new IncidentStore.Verdicts(1, 0));
+        assertThat(store.find(c).orElseThrow().feedback()).isEqualTo(new IncidentStore.Verdicts(1, 1));
+        assertThat(first.stepsJson()).contains("{\"log_source\":\"event\",\"sources\":[]}");
+        assertThat(store.find(pending).orElseThrow().signatureSeen()).isZero();
+    }
 }
