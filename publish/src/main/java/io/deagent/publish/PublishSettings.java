@@ -117,7 +117,9 @@ public record PublishSettings(
                 draftBelow,
                 RepoPaths.parse(config.apply("DE_AGENT_REPO_PATH_MAP").orElse("")),
                 Path.of(config.apply("DE_AGENT_REPO_WORKDIR").orElse(".de-agent/repos")),
-                config.apply("DE_AGENT_INCIDENT_URL").filter(s -> !s.isBlank()));
+                config.apply("DE_AGENT_PUBLIC_URL")
+                        .filter(s -> !s.isBlank())
+                        .map(u -> u.replaceAll("/+$", "") + "/incidents/{id}"));
     }
 
     /** True when a repository is set and the deployment allows at least a dry run. */
@@ -140,7 +142,7 @@ public record PublishSettings(
         return missing;
     }
 
-    /** The link back to an incident: {@code DE_AGENT_INCIDENT_URL} with {@code {id}} replaced. */
+    /** The link back to an incident's page: {@code DE_AGENT_PUBLIC_URL} + {@code /incidents/<id>}. */
     public Optional<String> incidentLink(long incidentId) {
         return incidentUrl.map(u -> u.contains("{id}")
                 ? u.replace("{id}", String.valueOf(incidentId))

@@ -71,7 +71,7 @@ public final class FollowUps implements AutoCloseable {
                         EmailNotifier.from(config::get),
                         PagerDutyNotifier.from(config::get),
                         JiraNotifier.from(config::get),
-                        config.get("DE_AGENT_INCIDENT_URL"));
+                        config.get("DE_AGENT_PUBLIC_URL").map(u -> u.replaceAll("/+$", "") + "/incidents/{id}"));
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }

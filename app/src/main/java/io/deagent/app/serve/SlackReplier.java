@@ -240,7 +240,7 @@ final class SlackReplier implements AutoCloseable {
                 ReplyRenderer.result(
                         event,
                         DiagnosisJson.read(incident.diagnosisJson().orElseThrow()),
-                        publicUrl.map(u -> u.replaceAll("/+$", "") + "/api/incidents/" + incident.id()),
+                        publicUrl.map(u -> u.replaceAll("/+$", "") + "/incidents/" + incident.id()),
                         remediations.flatMap(r -> r.find(incident.id())).flatMap(SlackReplier::fixLine));
             case IncidentStore.FAILED ->
                 ReplyRenderer.failed(event, incident.error().orElse("unknown error"));

@@ -120,7 +120,7 @@ class RemediationEndToEndTest {
         config.put("GITHUB_REPOSITORY", REPO);
         config.put("GITHUB_API_URL", github.enterpriseBaseUrl());
         config.put("GITHUB_TOKEN", github.token());
-        config.put("DE_AGENT_INCIDENT_URL", "https://de-agent.example/incidents/{id}");
+        config.put("DE_AGENT_PUBLIC_URL", "https://de-agent.example");
         config.put("SMTP_HOST", "127.0.0.1");
         config.put("SMTP_PORT", String.valueOf(smtp.getSmtp().getPort()));
         config.put("SMTP_TLS", "none");
