@@ -1,0 +1,29 @@
+from airflow import DAG
+from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
+
+SPARK_STEPS = [
+    {
+        "Name": "Rapport mensuel – données de vente",
+        "ActionOnFailure": "CANCEL_AND_WAIT",
+        "HadoopJarStep": {
+            "Jar": "command-runner.jar",
+            "Args": [
+                "spark-submit",
+                "--deploy-mode",
+                "cluster",
+                "--conf",
+                "spark.executor.memory=12g",  # de-agent: out_of_memory_executor 3f9c2a7b1d4e5f60
+                "--conf",
+                "spark.executor.cores=4",
+                "s3://bucket/jobs/rapport.py",
+            ],
+        },
+    }
+]
+
+with DAG("emr_rapport", schedule="@monthly") as dag:
+    add_steps = EmrAddStepsOperator(
+        task_id="add_steps",
+        job_flow_id="{{ var.value.emr_cluster }}",
+        steps=SPARK_STEPS,
+    )

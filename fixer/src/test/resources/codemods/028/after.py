@@ -1,0 +1,7 @@
+from airflow.operators.bash import BashOperator
+
+# Lancement direct de spark-submit (vieux cluster « on-prem »)
+submit = BashOperator(
+    task_id="calcul_stocks",
+    bash_command="spark-submit --master yarn --executor-memory 8g --conf spark.executor.memory=2g /jobs/stocks.py {{ ds }}",  # de-agent: out_of_memory_executor 3f9c2a7b1d4e5f60
+)

@@ -1,0 +1,5 @@
+from pyspark.sql import SparkSession
+
+spark = SparkSession.builder \
+    .appName("Zahlungsabgleich – täglich") \
+    .getOrCreate()
