@@ -10,6 +10,8 @@ import io.deagent.app.store.Database;
 import io.deagent.app.store.IncidentStore;
 import io.deagent.core.FailureEvent;
 import io.deagent.core.FailureEvents;
+import io.deagent.runtime.EventJson;
+import io.deagent.runtime.WebhookSignature;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
