@@ -2,6 +2,7 @@ package io.deagent.app;
 
 import io.deagent.app.serve.Service;
 import io.deagent.app.store.Database;
+import io.deagent.runtime.Config;
 import io.deagent.slack.SlackWebApi;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -66,7 +67,7 @@ final class DoctorCommand implements Callable<Integer> {
 
     /** One line per configured evidence source: reachable, authenticated, permitted, or what to fix. */
     private static List<Check> sources(Config cfg) {
-        var configured = io.deagent.app.serve.EvidenceSources.of(cfg);
+        var configured = io.deagent.runtime.EvidenceSources.of(cfg);
         if (configured.sources().isEmpty()) {
             return List.of(new Check(
                     Verdict.SKIP,

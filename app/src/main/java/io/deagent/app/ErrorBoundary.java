@@ -18,7 +18,9 @@ final class ErrorBoundary implements CommandLine.IExecutionExceptionHandler {
         Throwable e = ex instanceof UncheckedIOException u ? u.getCause() : ex;
         String message;
         int code = 2;
-        if (e instanceof UsageException || e instanceof FailureEvents.InvalidEventException) {
+        if (e instanceof UsageException
+                || e instanceof io.deagent.runtime.ConfigException
+                || e instanceof FailureEvents.InvalidEventException) {
             message = e.getMessage();
         } else if (e instanceof io.deagent.app.store.Database.UnavailableException) {
             code = 1;

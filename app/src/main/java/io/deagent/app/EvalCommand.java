@@ -6,6 +6,7 @@ import io.deagent.core.Diagnosis;
 import io.deagent.core.LogDiagnoser;
 import io.deagent.core.Taxonomy;
 import io.deagent.core.log.LogReader;
+import io.deagent.runtime.Config;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;

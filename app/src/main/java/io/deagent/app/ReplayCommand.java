@@ -10,6 +10,7 @@ import io.deagent.core.DiagnosisJson;
 import io.deagent.core.FailureEvent;
 import io.deagent.core.FailureEvents;
 import io.deagent.core.investigate.Investigator;
+import io.deagent.runtime.Config;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -67,8 +68,8 @@ final class ReplayCommand implements Callable<Integer> {
         if (post) {
             d = record(cfg, failure, text, base, clock, err);
         } else {
-            Investigator.Investigation inv =
-                    Service.investigator(cfg, clock).investigate(failure, Investigator.LogFiles.READ, base);
+            Investigator.Investigation inv = io.deagent.runtime.Investigators.investigator(cfg, clock)
+                    .investigate(failure, Investigator.LogFiles.READ, base);
             d = withStoredRecurrence(cfg, inv.diagnosis(), failure);
             err.println("de-agent: offline replay: nothing recorded or sent (use --post to record and reply)");
         }
@@ -110,8 +111,8 @@ final class ReplayCommand implements Callable<Integer> {
         Dispatcher.Settings settings = Service.dispatcherSettings(cfg);
         try (Database db = Service.openDatabase(cfg, 2)) {
             IncidentStore store = new IncidentStore(db);
-            Investigator investigator =
-                    Service.investigator(cfg, clock, new io.deagent.app.store.StoredExplanations(db, clock));
+            Investigator investigator = io.deagent.runtime.Investigators.investigator(
+                    cfg, clock, new io.deagent.app.store.StoredExplanations(db, clock));
             IncidentStore.Accepted accepted = store.accept(stored, eventJson, clock.instant());
             if (accepted.duplicate()) {
                 err.println("de-agent: this failure is already incident " + accepted.id() + " (" + accepted.status()

@@ -1,6 +1,7 @@
 package io.deagent.app;
 
 import io.deagent.app.serve.Service;
+import io.deagent.runtime.Config;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;

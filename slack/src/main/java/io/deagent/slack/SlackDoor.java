@@ -27,10 +27,21 @@ public final class SlackDoor {
     private static final Logger log = LoggerFactory.getLogger(SlackDoor.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Receives each verified event callback envelope; must be quick and must not lose what it acks. */
+    /**
+     * Receives each verified event callback envelope; must be quick and must not lose what it acks. A sink that
+     * cannot record the event (its store or queue is down) throws {@link SinkUnavailable}: Slack gets a 503 and
+     * delivers the event again.
+     */
     @FunctionalInterface
     public interface EventSink {
         void accept(JsonNode envelope, Optional<Integer> retryNum);
+    }
+
+    /** The sink could not record an event for now; Slack retries it. The message is logged, never sent. */
+    public static final class SinkUnavailable extends RuntimeException {
+        public SinkUnavailable(String message) {
+            super(message);
+        }
     }
 
     /** What to answer Slack. */
@@ -69,13 +80,23 @@ public final class SlackDoor {
     }
 
     public Answer handle(String body, Map<String, List<String>> headers, String remoteAddress) {
+        com.slack.api.bolt.request.Request<?> request;
         try {
-            var request = parser.parse(SlackRequestParser.HttpRequest.builder()
+            request = parser.parse(SlackRequestParser.HttpRequest.builder()
                     .requestUri("/slack/events")
                     .requestBody(body)
                     .headers(new RequestHeaders(headers))
                     .remoteAddress(remoteAddress)
                     .build());
+        } catch (com.google.gson.JsonParseException | IllegalArgumentException | IllegalStateException e) {
+            // not a Slack request at all; nothing was verified or recorded
+            log.warn(
+                    "malformed Slack request from {}: {}",
+                    remoteAddress,
+                    e.getClass().getSimpleName());
+            return new Answer(400, "application/json", "{\"error\":\"malformed request body\"}");
+        }
+        try {
             Response r = app.run(request);
             int status = r.getStatusCode() == null ? 200 : r.getStatusCode();
             if (status == 401) {
@@ -87,6 +108,12 @@ public final class SlackDoor {
                     r.getContentType() == null ? "text/plain; charset=utf-8" : r.getContentType(),
                     r.getBody() == null ? "" : r.getBody());
         } catch (Exception e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof SinkUnavailable u) {
+                    log.warn("Slack event not recorded, Slack will retry: {}", u.getMessage());
+                    return new Answer(503, "application/json", "{\"error\":\"unavailable; retry\"}");
+                }
+            }
             log.error("cannot handle a Slack request: {}", e.toString(), e);
             // a 500 makes Slack retry, and a retry is deduplicated on event_id
             return new Answer(500, "application/json", "{\"error\":\"internal error\"}");

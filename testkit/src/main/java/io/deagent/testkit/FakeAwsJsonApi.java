@@ -41,7 +41,9 @@ import java.util.function.Predicate;
  * {@code POST /} with {@code X-Amz-Target: <Service>.<Operation>}, {@code Content-Type:
  * application/x-amz-json-1.1} and a SigV4 {@code Authorization} header; answers are JSON, errors are a 4xx/5xx
  * with {@code {"__type":"<Code>","message":"…"}}. Point an AWS SDK v2 client at {@link #endpoint()} with
- * {@code endpointOverride}.
+ * {@code endpointOverride}. Started with {@link Protocol#JSON_1_0}, it speaks JSON 1.0 instead, as DynamoDB
+ * ({@code DynamoDB_20120810.*}) and SQS ({@code AmazonSQS.*}) do: the same shape with {@code
+ * application/x-amz-json-1.0} (see {@link FakeDynamoDb} and {@link FakeSqs}).
  *
  * <p>A test registers what each target answers with {@link #on}; a handler may throw an {@link AwsError} to
  * answer with an error. Trouble for the next calls of a target is queued with {@link #failNext}: an AWS error,
@@ -58,6 +60,24 @@ import java.util.function.Predicate;
 public final class FakeAwsJsonApi implements AutoCloseable {
 
     public static final String CONTENT_TYPE = "application/x-amz-json-1.1";
+
+    /** The two AWS JSON protocols: the same requests and errors, told apart by the content type. */
+    public enum Protocol {
+        /** DynamoDB, SQS. */
+        JSON_1_0("application/x-amz-json-1.0"),
+        /** CloudWatch Logs, the Redshift Data API, Secrets Manager, most others. */
+        JSON_1_1(CONTENT_TYPE);
+
+        private final String contentType;
+
+        Protocol(String contentType) {
+            this.contentType = contentType;
+        }
+
+        public String contentType() {
+            return contentType;
+        }
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -186,8 +206,11 @@ public final class FakeAwsJsonApi implements AutoCloseable {
     private final List<Call> calls = new ArrayList<>();
     private final Map<String, Deque<Failure>> failures = new HashMap<>();
 
-    private FakeAwsJsonApi(Clock clock) throws IOException {
+    private final String contentType;
+
+    private FakeAwsJsonApi(Clock clock, Protocol protocol) throws IOException {
         this.clock = clock;
+        this.contentType = protocol.contentType();
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         // a platform thread per request, not a virtual one: a hung request must not block the others, and the
         // fake must keep answering when the code under test occupies every virtual-thread carrier (a 2-core CI
@@ -208,8 +231,13 @@ public final class FakeAwsJsonApi implements AutoCloseable {
 
     /** The clock stamps {@link Call#at()}. */
     public static FakeAwsJsonApi start(Clock clock) {
+        return start(clock, Protocol.JSON_1_1);
+    }
+
+    /** A fake of a service on {@code protocol}; the clock stamps {@link Call#at()}. */
+    public static FakeAwsJsonApi start(Clock clock, Protocol protocol) {
         try {
-            return new FakeAwsJsonApi(clock);
+            return new FakeAwsJsonApi(clock, protocol);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a local port for the fake AWS API", e);
         }
@@ -345,7 +373,7 @@ public final class FakeAwsJsonApi implements AutoCloseable {
     }
 
     /** The checks AWS makes before it looks at the operation. */
-    private static Optional<AwsError> refusal(HttpExchange exchange, Call call, boolean bodyIsJsonObject) {
+    private Optional<AwsError> refusal(HttpExchange exchange, Call call, boolean bodyIsJsonObject) {
         if (!"POST".equals(exchange.getRequestMethod())
                 || !"/".equals(exchange.getRequestURI().getPath())) {
             return Optional.of(new AwsError(
@@ -358,9 +386,9 @@ public final class FakeAwsJsonApi implements AutoCloseable {
             return Optional.of(new AwsError(400, "UnknownOperationException", "missing or malformed X-Amz-Target"));
         }
         String type = call.header("Content-Type").orElse("").toLowerCase(Locale.ROOT);
-        if (!type.startsWith(CONTENT_TYPE)) {
+        if (!type.startsWith(contentType)) {
             return Optional.of(new AwsError(
-                    400, "SerializationException", "Content-Type must be " + CONTENT_TYPE + ", got " + type));
+                    400, "SerializationException", "Content-Type must be " + contentType + ", got " + type));
         }
         if (!call.header("Authorization").orElse("").startsWith("AWS4-HMAC-SHA256 ")) {
             return Optional.of(
@@ -393,9 +421,9 @@ public final class FakeAwsJsonApi implements AutoCloseable {
         }
     }
 
-    private static void send(HttpExchange exchange, Answer answer) throws IOException {
+    private void send(HttpExchange exchange, Answer answer) throws IOException {
         byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
         // one connection per request: the JDK client keeps idle connections in a JVM-wide cache keyed by host and
         // port, and a port reused by the next test's fake must never inherit a connection of the last one

@@ -3,6 +3,7 @@ package io.deagent.app.serve;
 import io.deagent.app.store.IncidentStore;
 import io.deagent.core.FailureEvent;
 import io.deagent.core.investigate.Budget;
+import io.deagent.runtime.EventJson;
 import io.deagent.sources.SourceException;
 import io.deagent.sources.airflow.AirflowApi;
 import java.time.Clock;

@@ -13,6 +13,8 @@ import io.deagent.app.web.ListQuery;
 import io.deagent.app.web.Patterns;
 import io.deagent.core.FailureEvent;
 import io.deagent.core.FailureEvents;
+import io.deagent.runtime.EventJson;
+import io.deagent.runtime.WebhookSignature;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;

@@ -1,16 +1,14 @@
 package io.deagent.app.serve;
 
-import io.deagent.app.Config;
 import io.deagent.app.store.Database;
 import io.deagent.app.store.IncidentStore;
-import io.deagent.core.LogDiagnoser;
-import io.deagent.core.investigate.DiagnosticSource;
-import io.deagent.core.investigate.EvidenceCollector;
-import io.deagent.core.investigate.Investigator;
-import io.deagent.core.log.LogReader;
+import io.deagent.runtime.Config;
+import io.deagent.runtime.Investigators;
+import io.deagent.runtime.WebhookSignature;
 import io.javalin.Javalin;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -24,16 +22,12 @@ public final class Service implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Service.class);
 
-    /** The evidence sources, in the order they are reported (see {@link EvidenceSources}). */
-    static List<DiagnosticSource> sources(Config config) {
-        return EvidenceSources.of(config).sources();
-    }
-
     private final Database database;
     private final Dispatcher dispatcher;
     private final Optional<SlackReplier> replier;
     private final Optional<AirflowWatcher> watcher;
     private final Optional<FollowUps> followUps;
+    private final List<AutoCloseable> intakes;
     private final HttpApi api;
     private final Javalin http;
     private final Duration grace;
@@ -44,6 +38,7 @@ public final class Service implements AutoCloseable {
             Optional<SlackReplier> replier,
             Optional<AirflowWatcher> watcher,
             Optional<FollowUps> followUps,
+            List<AutoCloseable> intakes,
             HttpApi api,
             Javalin http,
             Duration grace) {
@@ -52,6 +47,7 @@ public final class Service implements AutoCloseable {
         this.dispatcher = dispatcher;
         this.replier = replier;
         this.watcher = watcher;
+        this.intakes = intakes;
         this.api = api;
         this.http = http;
         this.grace = grace;
@@ -64,31 +60,6 @@ public final class Service implements AutoCloseable {
                 config.get("DE_AGENT_DB_USER"),
                 config.get("DE_AGENT_DB_PASSWORD"),
                 poolSize);
-    }
-
-    /** The investigator every door shares, with the configured deadline and sources. */
-    public static Investigator investigator(Config config, Clock clock) {
-        return investigator(config, clock, io.deagent.llm.ExplanationCache.NONE);
-    }
-
-    /** The investigator with the configured LLM (if any) explaining, its answers cached in {@code cache}. */
-    public static Investigator investigator(Config config, Clock clock, io.deagent.llm.ExplanationCache cache) {
-        Duration deadline = config.seconds("DE_AGENT_DEADLINE_SECONDS", 25, 1, 600);
-        Duration perSource = config.seconds("DE_AGENT_SOURCE_TIMEOUT_SECONDS", 10, 1, 600);
-        EvidenceCollector collector = new EvidenceCollector(sources(config), deadline, perSource, 8L << 20, clock);
-        return new Investigator(
-                LogDiagnoser.builtIn(), collector, new LogReader(), clock, explainer(config, cache), deadline);
-    }
-
-    /** The rules alone, or the configured LLM on top of them. */
-    static io.deagent.core.investigate.Explainer explainer(Config config, io.deagent.llm.ExplanationCache cache) {
-        try {
-            return io.deagent.llm.LlmSettings.from(config::get)
-                    .<io.deagent.core.investigate.Explainer>map(s -> new io.deagent.llm.LlmExplainer(s, cache))
-                    .orElse(io.deagent.core.investigate.Explainer.RULES);
-        } catch (IllegalArgumentException e) {
-            throw new io.deagent.app.UsageException(e.getMessage());
-        }
     }
 
     public static Dispatcher.Settings dispatcherSettings(Config config) {
@@ -109,7 +80,12 @@ public final class Service implements AutoCloseable {
             IncidentStore store = new IncidentStore(db);
             ServiceMetrics metrics = new ServiceMetrics(store::queueDepth);
             Dispatcher dispatcher = new Dispatcher(
-                    store, investigator(config, clock), metrics, clock, settings, Dispatcher.newWorkerId());
+                    store,
+                    Investigators.investigator(config, clock),
+                    metrics,
+                    clock,
+                    settings,
+                    Dispatcher.newWorkerId());
             Optional<WebhookSignature> signature =
                     config.get("DE_AGENT_WEBHOOK_SECRET").map(WebhookSignature::new);
             if (signature.isEmpty()) {
@@ -154,6 +130,11 @@ public final class Service implements AutoCloseable {
                 dispatcher.followUps(f::after);
                 api.onSuccess(f::succeeded);
             });
+            // the queue doors: failure events from SQS and Kafka, through the same durable intake and dedupe;
+            // built before anything starts, so that bad settings stop the start
+            QueuedEvents queued = new QueuedEvents(store, dispatcher::wake, metrics, clock);
+            Optional<SqsIntake> sqs = SqsIntake.from(config, queued);
+            Optional<KafkaIntake> kafka = KafkaIntake.from(config, queued, dispatcher.workerId());
             Javalin http = api.create(config.get("DE_AGENT_BIND", "0.0.0.0"), port);
             http.start(); // first: a port in use stops the start before any work is claimed
             dispatcher.start();
@@ -165,13 +146,30 @@ public final class Service implements AutoCloseable {
             });
             Optional<AirflowWatcher> watcher = watcher(config, store, dispatcher, metrics, clock);
             watcher.ifPresent(AirflowWatcher::start);
+            List<AutoCloseable> intakes = new ArrayList<>();
+            sqs.ifPresent(q -> {
+                q.start();
+                intakes.add(q);
+            });
+            kafka.ifPresent(k -> {
+                k.start();
+                intakes.add(k);
+            });
             log.info(
                     "de-agent serving on port {} with the incident store at {} (worker {})",
                     http.port(),
                     db.displayUrl(),
                     dispatcher.workerId());
             return new Service(
-                    db, dispatcher, slack.map(SlackSetup::replier), watcher, followUps, api, http, settings.grace());
+                    db,
+                    dispatcher,
+                    slack.map(SlackSetup::replier),
+                    watcher,
+                    followUps,
+                    intakes,
+                    api,
+                    http,
+                    settings.grace());
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -214,6 +212,13 @@ public final class Service implements AutoCloseable {
         api.stopping();
         log.info("shutting down: finishing work in progress (up to {} s)", grace.toSeconds());
         watcher.ifPresent(AirflowWatcher::close);
+        for (AutoCloseable intake : intakes) {
+            try {
+                intake.close();
+            } catch (Exception e) {
+                log.warn("stopping an intake: {}", e.getMessage());
+            }
+        }
         http.stop();
         dispatcher.close();
         replier.ifPresent(SlackReplier::close);

@@ -117,6 +117,16 @@ public final class ServiceMetrics {
                 .increment();
     }
 
+    /** Messages from the queue doors (sqs, kafka) by outcome: accepted, duplicate, invalid. */
+    public void intake(String door, String outcome) {
+        Counter.builder("de_agent.intake.messages")
+                .description("failure events read from SQS or Kafka, by door and outcome")
+                .tag("door", door)
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
+    }
+
     public void slackEvent(String type, String outcome) {
         Counter.builder("de_agent.slack.events")
                 .description("Slack events by type and what was done with them")

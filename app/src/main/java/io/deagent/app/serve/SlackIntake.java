@@ -8,6 +8,7 @@ import io.deagent.app.store.SlackRecords;
 import io.deagent.core.Diagnosis;
 import io.deagent.core.DiagnosisJson;
 import io.deagent.core.FailureEvent;
+import io.deagent.runtime.EventJson;
 import io.deagent.slack.SlackDoor;
 import io.deagent.slack.alert.AlertParser;
 import io.deagent.slack.reply.ReplyRenderer;

@@ -1,10 +1,10 @@
 package io.deagent.app.serve;
 
-import io.deagent.app.Config;
 import io.deagent.app.store.Database;
 import io.deagent.app.store.IncidentStore;
 import io.deagent.app.store.Outbox;
 import io.deagent.app.store.SlackRecords;
+import io.deagent.runtime.Config;
 import io.deagent.slack.SlackDoor;
 import io.deagent.slack.SlackWebApi;
 import java.time.Clock;

@@ -1,7 +1,7 @@
 package io.deagent.app.web;
 
-import io.deagent.app.Config;
 import io.deagent.app.UsageException;
+import io.deagent.runtime.Config;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;

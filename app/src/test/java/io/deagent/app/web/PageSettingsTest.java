@@ -3,8 +3,8 @@ package io.deagent.app.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.deagent.app.Config;
 import io.deagent.app.UsageException;
+import io.deagent.runtime.Config;
 import java.net.URI;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.deagent.app.serve;
+package io.deagent.runtime;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,14 +14,14 @@ import java.util.Iterator;
 import java.util.Map;
 
 /** Failure events as the store keeps them: JSON with every text value passed through the redactor. */
-final class EventJson {
+public final class EventJson {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private EventJson() {}
 
     /** The event as it is stored: every text value passed through the redactor, nothing else changed. */
-    static String redacted(byte[] body) {
+    public static String redacted(byte[] body) {
         JsonNode node;
         try {
             node = JSON.readTree(body);
@@ -63,7 +63,7 @@ final class EventJson {
     }
 
     /** An event a door built (not received as JSON), redacted the same way. */
-    static String redacted(FailureEvent event) {
+    public static String redacted(FailureEvent event) {
         return redact(JSON.valueToTree(event.raw())).toString();
     }
 }

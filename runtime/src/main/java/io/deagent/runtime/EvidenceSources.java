@@ -1,7 +1,5 @@
-package io.deagent.app.serve;
+package io.deagent.runtime;
 
-import io.deagent.app.Config;
-import io.deagent.app.UsageException;
 import io.deagent.core.investigate.DiagnosticSource;
 import io.deagent.sources.Probe;
 import io.deagent.sources.airflow.AirflowLogSource;
@@ -63,7 +61,7 @@ public final class EvidenceSources {
         try {
             return read.get();
         } catch (IllegalArgumentException e) {
-            throw new UsageException(what + " settings: " + e.getMessage());
+            throw new ConfigException(what + " settings: " + e.getMessage());
         }
     }
 }

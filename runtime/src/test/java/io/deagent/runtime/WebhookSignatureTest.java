@@ -1,4 +1,4 @@
-package io.deagent.app.serve;
+package io.deagent.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

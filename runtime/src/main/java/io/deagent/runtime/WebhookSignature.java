@@ -1,4 +1,4 @@
-package io.deagent.app.serve;
+package io.deagent.runtime;
 
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
