@@ -71,6 +71,37 @@ class CliTest {
     }
 
     @Test
+    void theReadmesFixExampleChangesTheDagsSparkSubmitConfAndASecondRunDeclines() throws Exception {
+        Path examples = Path.of("..", "examples");
+        Result diagnosis = run(
+                "diagnose",
+                "--json",
+                examples.resolve("logs/spark-executor-oom.log").toString());
+        Path d = write("oom.json", diagnosis.out());
+        Path dag = write("daily_orders.py", Files.readString(examples.resolve("pipelines/dags/daily_orders.py")));
+
+        Result diff = run("fix", dag.toString(), "--category", "out_of_memory_executor", "--diagnosis", d.toString());
+        assertThat(diff.code()).as(diff.err()).isZero();
+        assertThat(diff.out())
+                .contains("-            \"spark.executor.memory\": \"4g\",  # Größe pro Executor")
+                .contains("+            \"spark.executor.memory\": \"8g\",  # Größe pro Executor  # de-agent:");
+
+        assertThat(run(
+                                "fix",
+                                dag.toString(),
+                                "--category",
+                                "out_of_memory_executor",
+                                "--diagnosis",
+                                d.toString(),
+                                "--write")
+                        .code())
+                .isZero();
+        Result again = run("fix", dag.toString(), "--category", "out_of_memory_executor", "--diagnosis", d.toString());
+        assertThat(again.code()).isZero();
+        assertThat(again.out()).contains("no safe automatic fix").doesNotContain("+++");
+    }
+
+    @Test
     void eventWithInlineLogOrLogFile() throws Exception {
         write("task.log", LOG);
         Path inline = write(

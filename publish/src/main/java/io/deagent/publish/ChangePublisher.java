@@ -186,6 +186,7 @@ public final class ChangePublisher {
             List<RepoPaths.Mapping> map = new ArrayList<>(policy.get().paths());
             map.addAll(settings.pathMap());
             List<String> reasons = new ArrayList<>();
+            FixProposal best = null;
             for (String runtimePath : files) {
                 RepoPaths.Found found = RepoPaths.find(runtimePath, map, checkout.dir());
                 if (!(found instanceof RepoPaths.Found.File file)) {
@@ -209,10 +210,16 @@ public final class ChangePublisher {
                     reasons.add(file.repoPath() + ": already fixed");
                     continue;
                 }
-                if (mode == PublishSettings.Mode.DRY_RUN) {
-                    return new DryRun(proposal, branch);
+                // a setting is best changed where it is already set (the DAG's spark-submit conf, say) rather
+                // than added in another file, where it would quietly override the first
+                if (best == null || (!changesExistingValue(best) && changesExistingValue(proposal))) {
+                    best = proposal;
                 }
-                return open(incidentId, event, d, checkout, branch, proposal, policy.get());
+            }
+            if (best != null) {
+                return mode == PublishSettings.Mode.DRY_RUN
+                        ? new DryRun(best, branch)
+                        : open(incidentId, event, d, checkout, branch, best, policy.get());
             }
             return new Declined(String.join("; ", reasons), d.fix().steps());
         } finally {
@@ -251,6 +258,12 @@ public final class ChangePublisher {
                         draft,
                         List.copyOf(labels)));
         return new Opened(pull, branch, commit, proposal);
+    }
+
+    /** Whether a proposal changes a value already set (rather than adding a setting), from its description. */
+    static boolean changesExistingValue(FixProposal p) {
+        String d = p.description();
+        return d.contains(" from ") || d.contains(" was ") || d.startsWith("Remove") || d.contains(": remove");
     }
 
     /** The runtime paths of the job's own code the evidence names: the call site first, then the DAG file. */

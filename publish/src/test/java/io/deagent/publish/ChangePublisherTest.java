@@ -2,6 +2,7 @@ package io.deagent.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.deagent.testkit.GitRepos;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -48,6 +49,39 @@ class ChangePublisherTest {
         assertThat(GitRepos.git(dir, "--git-dir", bare.toString(), "for-each-ref", "--format=%(refname)")
                         .trim())
                 .isEqualTo("refs/heads/main");
+    }
+
+    @Test
+    void theExampleRepositoryIsFixedInTheDagWhereSparkSubmitSetsTheMemoryNotInTheJob() throws Exception {
+        Path examples = Path.of("..", "examples");
+        Map<String, String> files = new HashMap<>();
+        for (String f : new String[] {".de-agent.yml", "jobs/transform_orders.py", "dags/daily_orders.py"}) {
+            files.put(
+                    f,
+                    java.nio.file.Files.readString(examples.resolve("pipelines").resolve(f)));
+        }
+        Path bare = GitRepos.bareWith(dir, files);
+        io.deagent.core.FailureEvent event =
+                io.deagent.core.FailureEvents.parse("""
+                {"dag_id":"daily_orders","task_id":"transform","run_id":"scheduled__2026-11-20T03:00:00+00:00",
+                 "tags":["orders","autofix"],"dag_file":"/opt/airflow/dags/daily_orders.py"}
+                """, io.deagent.core.FailureEvent.Origin.AIRFLOW_WEBHOOK);
+        io.deagent.core.Diagnosis d = io.deagent.core.LogDiagnoser.builtIn()
+                .diagnose(
+                        new io.deagent.core.log.LogReader()
+                                .read(java.nio.file.Files.readString(
+                                        examples.resolve("logs").resolve("spark-executor-oom.log"))),
+                        Optional.of(event),
+                        java.util.List.of());
+        assertThat(d.entities()).containsEntry("call_site", "/opt/airflow/jobs/transform_orders.py:61");
+
+        ChangePublisher.Outcome o = publisher(bare, Map.of()).publish(3, event, d);
+
+        ChangePublisher.DryRun dry = (ChangePublisher.DryRun) o;
+        assertThat(dry.proposal().file()).isEqualTo("dags/daily_orders.py");
+        assertThat(dry.proposal().unifiedDiff())
+                .contains("-            \"spark.executor.memory\": \"4g\",  # Größe pro Executor")
+                .contains("+            \"spark.executor.memory\": \"8g\",");
     }
 
     @Test

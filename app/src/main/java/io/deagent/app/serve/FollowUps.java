@@ -28,9 +28,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -93,14 +90,8 @@ public final class FollowUps implements AutoCloseable {
     private final Optional<SlackRecords> slack;
     private final Runnable wakeSlack;
     private final Clock clock;
-    private final Duration poll;
     private final String worker;
-    private final List<String> channels;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition wake = lock.newCondition();
-    private boolean woken;
-    private volatile boolean running;
-    private Thread loop;
+    private final OutboxLoop loop;
 
     public FollowUps(
             Integrations integrations,
@@ -119,9 +110,13 @@ public final class FollowUps implements AutoCloseable {
         this.slack = slack;
         this.wakeSlack = wakeSlack;
         this.clock = clock;
-        this.poll = poll;
         this.worker = worker;
-        this.channels = List.of(REMEDIATION, EMAIL, PAGERDUTY, JIRA);
+        this.loop = new OutboxLoop(
+                "de-agent-follow-ups",
+                poll,
+                () -> outbox.claim(worker, List.of(REMEDIATION, EMAIL, PAGERDUTY, JIRA), 4, clock.instant(), LEASE),
+                this::process,
+                Duration.ofSeconds(10));
     }
 
     /** The follow-ups of a new outcome, queued with it (see {@link IncidentStore#complete}). */
@@ -158,50 +153,11 @@ public final class FollowUps implements AutoCloseable {
     }
 
     public void start() {
-        running = true;
-        loop = Thread.ofPlatform().name("de-agent-follow-ups").daemon().start(this::run);
+        loop.start();
     }
 
     public void wake() {
-        lock.lock();
-        try {
-            woken = true;
-            wake.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void run() {
-        while (running) {
-            List<Outbox.Pending> due = List.of();
-            try {
-                due = outbox.claim(worker, channels, 4, clock.instant(), LEASE);
-            } catch (RuntimeException e) {
-                log.warn("cannot read the outbox: {}; retrying", e.getMessage());
-            }
-            for (Outbox.Pending p : due) {
-                process(p);
-            }
-            if (due.isEmpty()) {
-                pause();
-            }
-        }
-    }
-
-    private void pause() {
-        lock.lock();
-        try {
-            if (!woken && running) {
-                wake.await(poll.toMillis(), TimeUnit.MILLISECONDS);
-            }
-            woken = false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        } finally {
-            lock.unlock();
-        }
+        loop.wake();
     }
 
     /** Carries out one follow-up and records what happened; never throws. */
@@ -447,14 +403,6 @@ public final class FollowUps implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        wake();
-        if (loop != null) {
-            try {
-                loop.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.close();
     }
 }

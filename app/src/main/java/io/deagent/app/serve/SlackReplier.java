@@ -13,12 +13,8 @@ import io.deagent.slack.reply.SlackMessage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -42,15 +38,10 @@ final class SlackReplier implements AutoCloseable {
     private final ServiceMetrics metrics;
     private final Clock clock;
     private final Optional<String> publicUrl;
-    private final Duration poll;
     private final String worker;
     private final Optional<io.deagent.llm.FollowUpAnswerer> answerer;
     private volatile Optional<io.deagent.app.store.Remediations> remediations = Optional.empty();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition wake = lock.newCondition();
-    private boolean woken;
-    private volatile boolean running;
-    private Thread loop;
+    private final OutboxLoop loop;
 
     SlackReplier(
             Outbox outbox,
@@ -68,9 +59,14 @@ final class SlackReplier implements AutoCloseable {
         this.metrics = metrics;
         this.clock = clock;
         this.publicUrl = publicUrl;
-        this.poll = poll;
         this.worker = worker;
         this.answerer = answerer;
+        this.loop = new OutboxLoop(
+                "de-agent-slack-replies",
+                poll,
+                () -> outbox.claim(worker, 8, clock.instant(), LEASE),
+                this::send,
+                Duration.ofSeconds(5));
     }
 
     /** Thread replies show the incident's fix (its pull request) once there is one. */
@@ -96,50 +92,11 @@ final class SlackReplier implements AutoCloseable {
     }
 
     void start() {
-        running = true;
-        loop = Thread.ofPlatform().name("de-agent-slack-replies").daemon().start(this::run);
+        loop.start();
     }
 
     void wake() {
-        lock.lock();
-        try {
-            woken = true;
-            wake.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void run() {
-        while (running) {
-            List<Outbox.Pending> due = List.of();
-            try {
-                due = outbox.claim(worker, 8, clock.instant(), LEASE);
-            } catch (RuntimeException e) {
-                log.warn("cannot read the outbox: {}; retrying", e.getMessage());
-            }
-            for (Outbox.Pending p : due) {
-                send(p);
-            }
-            if (due.isEmpty()) {
-                pause();
-            }
-        }
-    }
-
-    private void pause() {
-        lock.lock();
-        try {
-            if (!woken && running) {
-                wake.await(poll.toMillis(), TimeUnit.MILLISECONDS);
-            }
-            woken = false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        } finally {
-            lock.unlock();
-        }
+        loop.wake();
     }
 
     /** Sends one reply and records what happened; never throws. */
@@ -290,14 +247,6 @@ final class SlackReplier implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        wake();
-        if (loop != null) {
-            try {
-                loop.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.close();
     }
 }

@@ -13,6 +13,7 @@ import io.deagent.runtime.WebhookSignature;
 import io.deagent.testkit.FakeGitHubApi;
 import io.deagent.testkit.FakePagerDutyApi;
 import io.deagent.testkit.FakeSlackApi;
+import io.deagent.testkit.GitRepos;
 import io.deagent.testkit.SlackRequests;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
@@ -20,19 +21,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,14 +82,17 @@ class RemediationEndToEndTest {
     FakePagerDutyApi pagerDuty;
     GreenMail smtp;
     Service service;
+    final Map<String, String> config = new HashMap<>();
     final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
     void start() throws Exception {
-        bare = bareRepository(Map.of(
-                ".de-agent.yml", "remediation:\n  mode: pull-request\n  dags:\n    tags: [autofix]\n",
-                "jobs/transform_orders.py", JOB,
-                "dags/daily_orders.py", "# the DAG\n"));
+        bare = GitRepos.bareWith(
+                dir,
+                Map.of(
+                        ".de-agent.yml", "remediation:\n  mode: pull-request\n  dags:\n    tags: [autofix]\n",
+                        "jobs/transform_orders.py", JOB,
+                        "dags/daily_orders.py", "# the DAG\n"));
         github = FakeGitHubApi.start();
         github.addRepository(REPO, "main");
         github.lookUpBranches(REPO, branch -> {
@@ -107,7 +107,6 @@ class RemediationEndToEndTest {
         pagerDuty = FakePagerDutyApi.start();
         smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
         smtp.start();
-        Map<String, String> config = new HashMap<>();
         config.put("DE_AGENT_DB_URL", "jdbc:h2:file:" + dir.resolve("store"));
         config.put("DE_AGENT_WEBHOOK_SECRET", "webhook-secret");
         config.put("DE_AGENT_BIND", "127.0.0.1");
@@ -128,6 +127,10 @@ class RemediationEndToEndTest {
         config.put("DE_AGENT_EMAIL_TO", "oncall@example.com");
         config.put("PAGERDUTY_ROUTING_KEY", ROUTING_KEY);
         config.put("PAGERDUTY_EVENTS_URL", pagerDuty.enqueueUrl());
+    }
+
+    void startService(Map<String, String> overrides) {
+        config.putAll(overrides);
         service = Service.start(Config.of(config), 0, Clock.systemUTC());
     }
 
@@ -144,26 +147,10 @@ class RemediationEndToEndTest {
 
     @Test
     void aFailureEndsWithAPushedBranchAPullRequestAnEmailAndThePrLinkInTheThread() throws Exception {
+        startService(Map.of());
         String mainBefore =
                 git(dir, "--git-dir", bare.toString(), "rev-parse", "main").trim();
-        String run = "scheduled__2026-11-20T03:00:00+00:00";
-        assertThat(webhook(event(run)).statusCode()).isEqualTo(202);
-        // the alert for the same failure in Slack: the incident answers in its thread
-        ObjectNode alert = SlackServiceTest.alert("1763607700.000100", "2026-11-20T03:00:00+00:00");
-        ObjectNode inner = (ObjectNode) alert.get("event");
-        inner.put(
-                "text",
-                inner.get("text")
-                        .asText()
-                        .replace(
-                                "<http://airflow.example/log?",
-                                "<http://airflow.example/dags/daily_orders/grid?dag_run_id=scheduled__2026-11-20T03%3A00"
-                                        + "%3A00%2B00%3A00&amp;task_id=transform_orders&amp;try_number=1&amp;")
-                        .replace("load_orders", "transform_orders")
-                        .replace(
-                                "psycopg2.errors.UndefinedColumn: column \"customer_idd\" does not exist",
-                                "java.lang.OutOfMemoryError: Java heap space"));
-        assertThat(slackPost(alert).statusCode()).isEqualTo(200);
+        failAndAlert();
 
         // the pull request, on the branch of this failure kind
         await(() -> !github.pulls(REPO).isEmpty(), "a pull request");
@@ -245,6 +232,47 @@ class RemediationEndToEndTest {
         assertThat(resolve.dedupKey()).isEqualTo(trigger.dedupKey());
     }
 
+    /** The failure, by webhook with its log, and its alert in Slack: one incident answering in the thread. */
+    void failAndAlert() throws Exception {
+        String run = "scheduled__2026-11-20T03:00:00+00:00";
+        assertThat(webhook(event(run)).statusCode()).isEqualTo(202);
+        // the alert for the same failure in Slack: the incident answers in its thread
+        ObjectNode alert = SlackServiceTest.alert("1763607700.000100", "2026-11-20T03:00:00+00:00");
+        ObjectNode inner = (ObjectNode) alert.get("event");
+        inner.put(
+                "text",
+                inner.get("text")
+                        .asText()
+                        .replace(
+                                "<http://airflow.example/log?",
+                                "<http://airflow.example/dags/daily_orders/grid?dag_run_id=scheduled__2026-11-20T03%3A00"
+                                        + "%3A00%2B00%3A00&amp;task_id=transform_orders&amp;try_number=1&amp;")
+                        .replace("load_orders", "transform_orders")
+                        .replace(
+                                "psycopg2.errors.UndefinedColumn: column \"customer_idd\" does not exist",
+                                "java.lang.OutOfMemoryError: Java heap space"));
+        assertThat(slackPost(alert).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void inDryRunModeTheDiffGoesToTheThreadAndNothingIsPushed() throws Exception {
+        startService(Map.of("DE_AGENT_REMEDIATION", "dry-run"));
+        failAndAlert();
+        await(
+                () -> slack.calls().stream()
+                        .anyMatch(c -> c.toString().contains("Dry run:")
+                                && c.toString().contains("+    .config(\\\"spark.executor.memory\\\", \\\"8g\\\")")),
+                "the dry-run diff in the thread");
+        assertThat(github.pulls(REPO)).isEmpty();
+        assertThat(git(dir, "--git-dir", bare.toString(), "for-each-ref", "--format=%(refname)")
+                        .trim())
+                .isEqualTo("refs/heads/main");
+        JsonNode incidents = JSON.readTree(get("/api/incidents").body()).get("incidents");
+        assertThat(incidents.get(0).get("remediation").get("state").asText()).isEqualTo("dry_run");
+        assertThat(incidents.get(0).get("remediation").get("dry_run").asBoolean())
+                .isTrue();
+    }
+
     static Map<String, Object> event(String run) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("dag_id", "daily_orders");
@@ -297,39 +325,7 @@ class RemediationEndToEndTest {
         }
     }
 
-    Path bareRepository(Map<String, String> files) throws IOException {
-        Path origin = dir.resolve("origin.git");
-        Path seed = dir.resolve("seed");
-        git(dir, "init", "-q", "--bare", "-b", "main", origin.toString());
-        git(dir, "init", "-q", "-b", "main", seed.toString());
-        for (Map.Entry<String, String> f : files.entrySet()) {
-            Path p = seed.resolve(f.getKey());
-            Files.createDirectories(p.getParent());
-            Files.writeString(p, f.getValue(), StandardCharsets.UTF_8);
-        }
-        git(seed, "add", "-A");
-        git(seed, "-c", "user.name=Data Engineer", "-c", "user.email=de@example.com", "commit", "-q", "-m", "jobs");
-        git(seed, "push", "-q", origin.toUri().toString(), "main");
-        return origin;
-    }
-
     static String git(Path cwd, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add("git");
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true);
-        pb.environment().put("GIT_CONFIG_NOSYSTEM", "1");
-        pb.environment().put("HOME", cwd.toString());
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException("git " + String.join(" ", args) + " failed: " + out);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-        return out;
+        return GitRepos.git(cwd, args);
     }
 }

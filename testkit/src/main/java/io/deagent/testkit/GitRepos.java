@@ -1,4 +1,4 @@
-package io.deagent.publish;
+package io.deagent.testkit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
