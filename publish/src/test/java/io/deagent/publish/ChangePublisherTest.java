@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The decisions before any pull request: consent, the DAG filter, finding the file, and dry runs. */
 class ChangePublisherTest {
 
-    static final String JOB = """
+    public static final String JOB = """
             from pyspark.sql import SparkSession
 
             # Größe der Executors

@@ -52,6 +52,17 @@ class CallSitesTest {
     }
 
     @Test
+    void theDagFileAirflowReportsBecomesAnEntity() {
+        Diagnosis d = LogDiagnoser.builtIn()
+                .diagnose(
+                        new LogReader().read("psycopg2.errors.UndefinedColumn: column \"x\" does not exist\n"),
+                        Optional.empty(),
+                        List.of(),
+                        List.of(new Fact("airflow", "airflow.dag.fileloc", "/opt/airflow/dags/daily_orders.py")));
+        assertThat(d.entities()).containsEntry("dag_file", "/opt/airflow/dags/daily_orders.py");
+    }
+
+    @Test
     void aLogWithoutUserCodeHasNoCallSite() {
         Diagnosis d = diagnose("""
                   File "/usr/lib/python3.11/site-packages/airflow/models/taskinstance.py", line 465, in _execute_task
