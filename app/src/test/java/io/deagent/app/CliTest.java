@@ -315,6 +315,51 @@ class CliTest {
     }
 
     @Test
+    void doctorChecksTheRepositoryGitHubAndEachNotifierThatIsConfigured() throws Exception {
+        Path bare = io.deagent.testkit.GitRepos.bareWith(dir.resolve("git"), java.util.Map.of("a.py", "a = 1\n"));
+        com.icegreen.greenmail.util.GreenMail smtp = new com.icegreen.greenmail.util.GreenMail(
+                new com.icegreen.greenmail.util.ServerSetup(0, "127.0.0.1", "smtp").dynamicPort());
+        smtp.start();
+        try (var github = io.deagent.testkit.FakeGitHubApi.start();
+                var jira = io.deagent.testkit.FakeJiraApi.start()) {
+            github.addRepository("acme/pipelines", "main");
+            jira.addProject("DT", "Data team");
+            String base = "DE_AGENT_DB_URL: jdbc:h2:file:" + dir.resolve("doctor2") + "\n"
+                    + "DE_AGENT_REPO_URL: " + bare.toUri() + "\n"
+                    + "GITHUB_REPOSITORY: acme/pipelines\n"
+                    + "GITHUB_API_URL: " + github.baseUrl() + "\n"
+                    + "SMTP_HOST: 127.0.0.1\nSMTP_TLS: none\nSMTP_PORT: '"
+                    + smtp.getSmtp().getPort() + "'\n"
+                    + "DE_AGENT_EMAIL_TO: oncall@example.com\n"
+                    + "JIRA_BASE_URL: " + jira.baseUrl() + "\nJIRA_PROJECT: DT\n"
+                    + "JIRA_EMAIL: " + io.deagent.testkit.FakeJiraApi.DEFAULT_EMAIL + "\n"
+                    + "JIRA_API_TOKEN: " + io.deagent.testkit.FakeJiraApi.DEFAULT_API_TOKEN + "\n";
+            Result ok = run(
+                    "doctor",
+                    "--config",
+                    write("fix-ok.yaml", base + "GITHUB_TOKEN: " + github.token() + "\n")
+                            .toString());
+            assertThat(ok.out())
+                    .contains("ok    fixes     pull-request: " + bare.toUri() + " answers with 1 branch(es)")
+                    .contains("ok    github    signed in as de-agent-bot; acme/pipelines has default branch main")
+                    .contains("ok    email     SMTP 127.0.0.1:")
+                    .contains("ok    jira      signed in as")
+                    .contains("skip  pagerduty not configured");
+
+            Result noToken = run(
+                    "doctor",
+                    "--config",
+                    write("fix-bad.yaml", base + "PAGERDUTY_ROUTING_KEY: x\n").toString());
+            assertThat(noToken.code()).isEqualTo(1);
+            assertThat(noToken.out())
+                    .contains("FAIL  github    pull requests need GITHUB_TOKEN")
+                    .contains("FAIL  pagerduty PAGERDUTY_ROUTING_KEY is not a 32-character integration key");
+        } finally {
+            smtp.stop();
+        }
+    }
+
+    @Test
     void evalLlmScoresTheLlmPathWithTokensCostAndLatencyPerCase() throws Exception {
         write("task.log", LOG);
         Path cases = write(
