@@ -1,9 +1,13 @@
 package io.deagent.testkit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.time.Instant;
 import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -38,5 +42,27 @@ public final class SlackRequests {
             b.header("X-Slack-Retry-Num", String.valueOf(retryNum)).header("X-Slack-Retry-Reason", "http_timeout");
         }
         return b.build();
+    }
+
+    /**
+     * An Events API {@code event_callback} envelope around {@code event}, as Slack delivers it to app
+     * {@code A0DEAGENT} installed in the fake's team, with the bot's authorization.
+     */
+    public static ObjectNode eventCallback(JsonNode event, String eventId) {
+        ObjectNode e = new ObjectMapper()
+                .createObjectNode()
+                .put("token", "verification-token")
+                .put("team_id", FakeSlackApi.TEAM_ID)
+                .put("api_app_id", "A0DEAGENT")
+                .put("type", "event_callback")
+                .put("event_id", eventId)
+                .put("event_time", Instant.now().getEpochSecond());
+        e.set("event", event);
+        e.putArray("authorizations")
+                .addObject()
+                .put("team_id", FakeSlackApi.TEAM_ID)
+                .put("user_id", FakeSlackApi.BOT_USER_ID)
+                .put("is_bot", true);
+        return e;
     }
 }

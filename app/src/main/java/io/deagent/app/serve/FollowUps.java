@@ -58,7 +58,7 @@ public final class FollowUps implements AutoCloseable {
             Optional<EmailNotifier> email,
             Optional<PagerDutyNotifier> pagerDuty,
             Optional<JiraNotifier> jira,
-            Optional<String> incidentUrl) {
+            PublishSettings settings) {
 
         public static Integrations from(Config config) {
             try {
@@ -68,7 +68,7 @@ public final class FollowUps implements AutoCloseable {
                         EmailNotifier.from(config::get),
                         PagerDutyNotifier.from(config::get),
                         JiraNotifier.from(config::get),
-                        config.get("DE_AGENT_PUBLIC_URL").map(u -> u.replaceAll("/+$", "") + "/incidents/{id}"));
+                        settings);
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
@@ -78,8 +78,9 @@ public final class FollowUps implements AutoCloseable {
             return publisher.isPresent() || email.isPresent() || pagerDuty.isPresent() || jira.isPresent();
         }
 
+        /** The incident's page ({@code DE_AGENT_PUBLIC_URL/incidents/<id>}), for notices as for pull requests. */
         Optional<String> link(long id) {
-            return incidentUrl.map(u -> u.contains("{id}") ? u.replace("{id}", String.valueOf(id)) : u + "/" + id);
+            return settings.incidentLink(id);
         }
     }
 

@@ -98,20 +98,7 @@ class SlackServiceTest {
     }
 
     static ObjectNode envelope(ObjectNode event) {
-        ObjectNode e = JSON.createObjectNode()
-                .put("token", "verification-token")
-                .put("team_id", FakeSlackApi.TEAM_ID)
-                .put("api_app_id", "A0DEAGENT")
-                .put("type", "event_callback")
-                .put("event_id", "Ev" + EVENT_IDS.incrementAndGet())
-                .put("event_time", Instant.now().getEpochSecond());
-        e.set("event", event);
-        e.putArray("authorizations")
-                .addObject()
-                .put("team_id", FakeSlackApi.TEAM_ID)
-                .put("user_id", FakeSlackApi.BOT_USER_ID)
-                .put("is_bot", true);
-        return e;
+        return SlackRequests.eventCallback(event, "Ev" + EVENT_IDS.incrementAndGet());
     }
 
     HttpResponse<String> send(String body, long timestamp, String secret, int retry) throws Exception {
